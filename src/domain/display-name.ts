@@ -1,0 +1,29 @@
+/**
+ * Display names: 3–24 characters (user-perceived, after NFC), no control or invisible formatting
+ * characters, no leading or trailing spaces. Uniqueness is case-insensitive through `foldDisplayName`.
+ */
+export const DISPLAY_NAME_MIN = 3;
+export const DISPLAY_NAME_MAX = 24;
+
+// Cc: controls, Cf: format (zero-width, bidi overrides), Co/Cn: private use and unassigned,
+// Zl/Zp: line and paragraph separators.
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+export function cleanDisplayName(input: string): string {
+  return input.normalize('NFC').trim().replace(/\s+/gu, ' ');
+}
+
+export function foldDisplayName(name: string): string {
+  return cleanDisplayName(name).toLowerCase().normalize('NFKC').toLowerCase();
+}
+
+export function checkDisplayName(input: string): string | undefined {
+  if (FORBIDDEN.test(input)) return 'forbidden_characters';
+  const name = cleanDisplayName(input);
+  if (name.length === 0) return 'required';
+  const length = [...segmenter.segment(name)].length;
+  if (length < DISPLAY_NAME_MIN) return 'too_short';
+  if (length > DISPLAY_NAME_MAX) return 'too_long';
+  return undefined;
+}

@@ -1,0 +1,15 @@
+export type MemberStatus = 'active' | 'suspended' | 'deleted';
+
+/** A member as the flows see it: personal data in clear, only ever in memory. */
+export interface Member {
+  id: string;
+  displayName: string;
+  email: string;
+  birthDate: string;
+  status: MemberStatus;
+  emailVerified: boolean;
+  mustReset: boolean;
+  canary: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
