@@ -32,7 +32,6 @@ type Parser<T> = (raw: string, name: string) => T;
 
 export interface Setting<T> {
   env: string;
-  key: string;
   describe: string;
   default: (partial: Record<string, unknown>) => T;
   parse: Parser<T>;

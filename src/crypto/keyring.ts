@@ -66,7 +66,7 @@ export function keyringFromJson(json: string, origin: string): Keyring {
 }
 
 export function newKeyringJson(): string {
-  const keys = Object.fromEntries(keyPurposes.map((purpose) => [purpose, [{ version: 1, secret: randomBytes(32).toString('base64') }]]));
+  const keys = Object.fromEntries(keyPurposes.map((purpose) => [purpose, [{ version: 1, secret: randomBytes(32).toString('base64') }]])) as KeyringFile['keys'];
   return JSON.stringify({ format: 'playerpass-keyring-1', keys } satisfies KeyringFile, null, 2);
 }
 

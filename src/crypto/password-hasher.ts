@@ -40,6 +40,10 @@ export async function createPasswordHasher(settings: Argon2Settings, keyring: Ke
   const current = () => keyring.current('pepper');
   const dummy = await hash(randomBytes(16).toString('base64'), options(current().secret));
 
+  const verifyDummy = async (password: string): Promise<void> => {
+    await queue.run(() => verify(dummy, password.normalize('NFC'), { secret: current().secret }));
+  };
+
   return {
     async hash(password) {
       const pepper = current();
@@ -49,14 +53,12 @@ export async function createPasswordHasher(settings: Argon2Settings, keyring: Ke
     async verify(stored, password) {
       const pepper = keyring.get('pepper', stored.pepperVersion);
       if (!pepper || !stored.hash.startsWith('$argon2id$')) {
-        await this.verifyDummy(password);
+        await verifyDummy(password);
         return false;
       }
       return queue.run(() => verify(stored.hash, password.normalize('NFC'), { secret: pepper.secret }));
     },
-    async verifyDummy(password) {
-      await queue.run(() => verify(dummy, password.normalize('NFC'), { secret: current().secret }));
-    },
+    verifyDummy,
     needsRehash(stored) {
       if (stored.pepperVersion !== current().version || !stored.hash.startsWith('$argon2id$')) return true;
       const used = parseOptions(stored.hash);

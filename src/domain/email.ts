@@ -24,3 +24,12 @@ export function checkEmail(input: string): string | undefined {
   }
   return undefined;
 }
+
+/** `jane@example.com` → `j***@e***.com`: enough for a member to recognise, little for anyone else. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = cleanEmail(email).split('@');
+  const dot = domain.lastIndexOf('.');
+  const host = dot > 0 ? domain.slice(0, dot) : domain;
+  const tld = dot > 0 ? domain.slice(dot) : '';
+  return `${local.slice(0, 1)}***@${host.slice(0, 1)}***${tld}`;
+}

@@ -6,6 +6,7 @@ export type FieldErrors = Record<string, string>;
 
 export const errorCatalogue = {
   validation_failed: { status: 400, message: 'Some fields are missing or invalid.' },
+  bad_request: { status: 400, message: 'The request could not be understood.' },
   malformed_body: { status: 400, message: 'The request body could not be parsed.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
@@ -14,6 +15,7 @@ export const errorCatalogue = {
   credentials_invalid: { status: 401, message: 'The email address or password is wrong.' },
   email_unverified: { status: 403, message: 'Confirm your email address first: we have sent you a new link.' },
   password_reset_required: { status: 403, message: 'You must choose a new password: use the link we have sent you.' },
+  password_incorrect: { status: 403, message: 'Your current password is not right.' },
   account_unavailable: { status: 403, message: 'This account cannot sign in.' },
   display_name_taken: { status: 409, message: 'That display name is taken.' },
   token_invalid: { status: 400, message: 'This link is not valid. Ask for a new one.' },

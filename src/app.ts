@@ -1,0 +1,67 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { changeEmailRoutes } from './flows/change-email/routes.ts';
+import { changePasswordRoutes } from './flows/change-password/routes.ts';
+import { detailsRoutes } from './flows/details/routes.ts';
+import { joinRoutes } from './flows/join/routes.ts';
+import { resetPasswordRoutes } from './flows/reset-password/routes.ts';
+import { sessionsRoutes } from './flows/sessions/routes.ts';
+import { signInRoutes } from './flows/sign-in/routes.ts';
+import { verifyEmailRoutes } from './flows/verify-email/routes.ts';
+import { assetRoutes } from './http/assets.ts';
+import { cookiePolicy, type HttpDeps } from './http/context.ts';
+import { healthRoutes } from './http/health.ts';
+import { homeRoutes } from './http/home.ts';
+import { registerErrorHandling } from './http/plugins/error-handler.ts';
+import { registerSecurityHeaders } from './http/plugins/security-headers.ts';
+import type { Services } from './services.ts';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The whole HTTP app without listen(), so tests can use inject() or listen on a port of their own. */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  // Typed with Fastify's base logger, so route modules need not know which logger the app was given.
+  const app = Fastify({
+    loggerInstance: services.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: services.config.trustProxy,
+    // Ids of our own, so request logs never carry anything from the request itself.
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+  const deps: HttpDeps = {
+    flows: services.flows,
+    cookies: cookiePolicy(services.config.publicUrl, services.keyring.current('cookie').secret),
+  };
+
+  registerSecurityHeaders(app, { hsts: deps.cookies.secure });
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'playerpass', version: '1', description: 'The member API of playerpass. Errors are `{ "error": { "code", "message", "fields"? } }`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/v1/sessions' } } },
+    },
+  });
+
+  joinRoutes(app, deps);
+  verifyEmailRoutes(app, deps);
+  signInRoutes(app, deps);
+  detailsRoutes(app, deps);
+  changeEmailRoutes(app, deps);
+  changePasswordRoutes(app, deps);
+  resetPasswordRoutes(app, deps);
+  sessionsRoutes(app, deps);
+  homeRoutes(app, deps);
+  assetRoutes(app);
+  healthRoutes(app, services.flows.store);
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,32 @@
+import { buildApp } from '../../app.ts';
+import { loadConfig } from '../../config/load.ts';
+import { buildServices } from '../../services.ts';
+
+/** `playerpass serve`: migrate, start the mail worker, listen; stop cleanly on SIGINT/SIGTERM. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const services = await buildServices(config);
+  const app = await buildApp(services);
+  services.mail.start();
+  await app.listen({ port: config.port, host: config.host });
+  services.logger.info(
+    {
+      url: config.publicUrl,
+      database: services.database.dialect === 'sqlite' ? services.database.sqlitePath : 'postgresql',
+      keys: config.keys ? 'PLAYERPASS_KEYS' : config.keyFile,
+      mail: config.smtpUrl ? 'smtp' : `files in ${config.dataDir}/mail`,
+    },
+    'playerpass is ready',
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    services.logger.info({ signal }, 'stopping');
+    await app.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,47 @@
+import type { PasswordHasher } from '../crypto/password-hasher.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { RateLimits } from '../limits/rate-limits.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * Everything a flow may use. Each flow's service declares the part it needs with `Pick<…>`, so a
+ * test can hand it exactly that.
+ */
+export interface FlowDeps {
+  store: Store;
+  hasher: PasswordHasher;
+  clock: Clock;
+  limits: RateLimits;
+  links: Links;
+  policy: FlowPolicy;
+  /** Wakes the mail worker after a transaction that queued mail has committed. */
+  mailQueued(): void;
+}
+
+export interface FlowPolicy {
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  verifyTokenMs: number;
+  resetTokenMs: number;
+  emailChangeTokenMs: number;
+}
+
+export interface Links {
+  to(path: string, token?: string): string;
+}
+
+/** Who is asking: used for limits and the session list, never logged with personal data. */
+export interface RequestContext {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+export function createLinks(publicUrl: string): Links {
+  return {
+    to(path, token) {
+      const url = new URL(path, `${publicUrl}/`);
+      if (token) url.searchParams.set('token', token);
+      return url.toString();
+    },
+  };
+}

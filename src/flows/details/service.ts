@@ -1,0 +1,47 @@
+import { uniqueViolation } from '../../store/database.ts';
+import { checkBirthDate } from '../../domain/birth-date.ts';
+import { checkDisplayName, cleanDisplayName } from '../../domain/display-name.ts';
+import { PassError } from '../../domain/errors.ts';
+import type { Member } from '../../domain/member.ts';
+import type { FlowDeps } from '../deps.ts';
+import { requireValid } from '../shared/validate.ts';
+import type { DetailsPatch, Me } from './input.ts';
+
+export type DetailsDeps = Pick<FlowDeps, 'store' | 'clock'>;
+
+export function describeMember(member: Member): Me {
+  return {
+    id: member.id,
+    displayName: member.displayName,
+    email: member.email,
+    emailVerified: member.emailVerified,
+    birthDate: member.birthDate,
+    createdAt: new Date(member.createdAt).toISOString(),
+  };
+}
+
+/** Changes the display name and/or birth date; returns the member as now stored. */
+export async function updateDetails(deps: DetailsDeps, member: Member, patch: DetailsPatch): Promise<Member> {
+  const today = new Date(deps.clock.now());
+  requireValid({
+    displayName: patch.displayName === undefined ? undefined : checkDisplayName(patch.displayName),
+    birthDate: patch.birthDate === undefined ? undefined : checkBirthDate(patch.birthDate.trim(), today),
+  });
+  const changes: { displayName?: string; birthDate?: string } = {};
+  if (patch.displayName !== undefined) changes.displayName = cleanDisplayName(patch.displayName);
+  if (patch.birthDate !== undefined) changes.birthDate = patch.birthDate.trim();
+  if (changes.displayName !== undefined && (await deps.store.members.displayNameTaken(changes.displayName, member.id))) {
+    throw new PassError('display_name_taken', { fields: { displayName: 'display_name_taken' } });
+  }
+  try {
+    await deps.store.members.updateDetails(member.id, changes, deps.clock.now());
+  } catch (error) {
+    if (uniqueViolation(error)?.includes('display_name_idx')) {
+      throw new PassError('display_name_taken', { fields: { displayName: 'display_name_taken' } });
+    }
+    throw error;
+  }
+  const updated = await deps.store.members.findById(member.id);
+  if (!updated) throw new PassError('unauthenticated');
+  return updated;
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpDeps } from '../../http/context.ts';
+import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
+import { pageSession } from '../../http/plugins/session.ts';
+import { requestContext } from '../../http/request-context.ts';
+import { AcceptedReply, JoinBody, type JoinInput } from './input.ts';
+import { join } from './service.ts';
+import { joinDone, joinForm } from './views/join-page.ts';
+
+const FIELDS = ['displayName', 'email', 'birthDate', 'password'] as const;
+
+export function joinRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post(
+    '/api/v1/members',
+    {
+      schema: {
+        summary: 'Join: create a member and mail a verification link',
+        description: 'Answers 202 whether or not the email is taken; the owner of a taken email gets a mail instead.',
+        tags: ['members'],
+        body: JoinBody,
+        response: { 202: AcceptedReply },
+      },
+    },
+    async (request, reply) => {
+      await join(deps.flows, request.body as JoinInput, requestContext(request));
+      return reply.code(202).send({ status: 'verification_sent' });
+    },
+  );
+
+  app.get('/join', { schema: { hide: true } }, async (request, reply) => {
+    const csrf = pageCsrf(request, reply, deps);
+    return sendPage(reply, { title: 'Join playerpass', body: joinForm(csrf), auth: await pageSession(request, deps), csrf });
+  });
+
+  app.post('/join', { schema: { hide: true } }, async (request, reply) => {
+    checkFormCsrf(request, deps);
+    const csrf = pageCsrf(request, reply, deps);
+    const values = formFields(request, FIELDS);
+    try {
+      await join(deps.flows, values as JoinInput, requestContext(request));
+    } catch (error) {
+      const problem = formProblem(error);
+      return sendPage(reply, { title: 'Join playerpass', body: joinForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status });
+    }
+    return sendPage(reply, { title: 'Check your email', body: joinDone(), csrf, notice: { kind: 'success', text: 'Almost there!' } });
+  });
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpDeps } from '../../http/context.ts';
+import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
+import { clearSessionCookie, pageSession, requireApiSession, setSessionCookie } from '../../http/plugins/session.ts';
+import { requestContext } from '../../http/request-context.ts';
+import { signOut } from '../sessions/service.ts';
+import { SignInBody, SignInReply, type SignInInput } from './input.ts';
+import { signIn } from './service.ts';
+import { signInForm, signOutForm } from './views/sign-in-page.ts';
+
+export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post(
+    '/api/v1/sessions',
+    {
+      schema: {
+        summary: 'Sign in with email and password',
+        description: '401 credentials_invalid for any wrong email or password; 403 email_unverified (a new link is mailed) for the right password before the email is confirmed.',
+        tags: ['sessions'],
+        body: SignInBody,
+        response: { 201: SignInReply },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await signIn(deps.flows, request.body as SignInInput, requestContext(request));
+      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
+      return reply.code(201).send({
+        token: signedIn.token,
+        expiresAt: new Date(signedIn.expiresAt).toISOString(),
+        member: { id: signedIn.member.id, displayName: signedIn.member.displayName },
+      });
+    },
+  );
+
+  app.delete(
+    '/api/v1/sessions/current',
+    { schema: { summary: 'Sign out: revoke the session of this token', tags: ['sessions'], security: [{ bearer: [] }] } },
+    async (request, reply) => {
+      await signOut(deps.flows, await requireApiSession(request, deps));
+      clearSessionCookie(reply, deps);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => {
+    if (await pageSession(request, deps)) return reply.redirect('/account', 303);
+    const csrf = pageCsrf(request, reply, deps);
+    return sendPage(reply, { title: 'Sign in', body: signInForm(csrf), csrf });
+  });
+
+  app.post('/sign-in', { schema: { hide: true } }, async (request, reply) => {
+    checkFormCsrf(request, deps);
+    const values = formFields(request, ['email', 'password']);
+    try {
+      const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request));
+      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
+      return reply.redirect('/account', 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      const csrf = pageCsrf(request, reply, deps);
+      return sendPage(reply, { title: 'Sign in', body: signInForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status });
+    }
+  });
+
+  app.get('/sign-out', { schema: { hide: true } }, async (request, reply) => {
+    const csrf = pageCsrf(request, reply, deps);
+    const auth = await pageSession(request, deps);
+    if (!auth) return reply.redirect('/sign-in', 303);
+    return sendPage(reply, { title: 'Sign out', body: signOutForm(csrf), auth, csrf });
+  });
+
+  app.post('/sign-out', { schema: { hide: true } }, async (request, reply) => {
+    checkFormCsrf(request, deps);
+    const auth = await pageSession(request, deps);
+    if (auth) await signOut(deps.flows, auth);
+    clearSessionCookie(reply, deps);
+    return reply.redirect('/sign-in', 303);
+  });
+}

@@ -1,0 +1,107 @@
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/load.ts';
+import { createBlindIndex } from './crypto/blind-index.ts';
+import { createFieldCipher } from './crypto/field-cipher.ts';
+import { loadKeyring, type Keyring } from './crypto/keyring.ts';
+import { createPasswordHasher } from './crypto/password-hasher.ts';
+import { createWorkQueue, type WorkQueue } from './crypto/work-queue.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { createLinks, type FlowDeps } from './flows/deps.ts';
+import { createRateLimits } from './limits/rate-limits.ts';
+import { createMailDispatcher, type MailDispatcher } from './mail/dispatcher.ts';
+import { createFileTransport } from './mail/transports/file.ts';
+import { createSmtpTransport } from './mail/transports/smtp.ts';
+import type { MailTransport } from './mail/transports/transport.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { checkKeyringMatches } from './store/keyring-check.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { createStore } from './store/store.ts';
+import { createLogger } from './logger.ts';
+
+export interface Services {
+  config: Readonly<Config>;
+  logger: Logger;
+  keyring: Keyring;
+  database: Database;
+  flows: FlowDeps;
+  hashQueue: WorkQueue;
+  mail: MailDispatcher;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  mailTransport?: MailTransport;
+}
+
+/** The one composition root: every long-lived object is made here and handed out. */
+export async function buildServices(config: Readonly<Config>, overrides: ServiceOverrides = {}): Promise<Services> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const { keyring, created } = loadKeyring({ keysJson: config.keys, keyFile: config.keyFile });
+  if (created) logger.warn({ keyFile: created }, 'created a new key file: back it up and keep it apart from the database');
+
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.pgPoolSize });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    await checkKeyringMatches(database.db, keyring);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const cipher = createFieldCipher(keyring);
+  const store = createStore(database.db, cipher, createBlindIndex(keyring));
+  const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax);
+  const hasher = await createPasswordHasher(config.argon2, keyring, hashQueue);
+  const transport =
+    overrides.mailTransport ??
+    (config.smtpUrl
+      ? createSmtpTransport(config.smtpUrl)
+      : createFileTransport(resolve(config.dataDir, 'mail'), (line) => logger.info(line)));
+  const mail = createMailDispatcher({
+    outbox: store.outbox,
+    transport,
+    clock,
+    from: config.mailFrom,
+    productName: 'playerpass',
+    publicUrl: config.publicUrl,
+    pollMs: config.mailPollMs,
+    logger,
+  });
+
+  const minutes = 60_000;
+  const flows: FlowDeps = {
+    store,
+    hasher,
+    clock,
+    limits: createRateLimits(),
+    links: createLinks(config.publicUrl),
+    policy: {
+      sessionIdleMs: config.sessionIdleMinutes * minutes,
+      sessionMaxMs: config.sessionMaxHours * 60 * minutes,
+      verifyTokenMs: config.verifyTokenHours * 60 * minutes,
+      resetTokenMs: config.resetTokenMinutes * minutes,
+      emailChangeTokenMs: config.emailChangeTokenHours * 60 * minutes,
+    },
+    mailQueued: () => mail.kick(),
+  };
+
+  return {
+    config,
+    logger,
+    keyring,
+    database,
+    flows,
+    hashQueue,
+    mail,
+    async close() {
+      await mail.stop();
+      await transport.close();
+      await database.close();
+    },
+  };
+}
