@@ -6,11 +6,13 @@ import { PassError } from '../domain/errors.ts';
  */
 export interface WorkQueue {
   run<T>(job: () => Promise<T>): Promise<T>;
-  stats(): { running: number; waiting: number };
+  /** `completed` counts finished jobs since start: hashes done, for metrics and tests. */
+  stats(): { running: number; waiting: number; completed: number };
 }
 
 export function createWorkQueue(concurrency: number, maxWaiting: number): WorkQueue {
   let running = 0;
+  let completed = 0;
   const waiting: (() => void)[] = [];
 
   const release = () => {
@@ -33,9 +35,10 @@ export function createWorkQueue(concurrency: number, maxWaiting: number): WorkQu
       try {
         return await job();
       } finally {
+        completed += 1;
         release();
       }
     },
-    stats: () => ({ running, waiting: waiting.length }),
+    stats: () => ({ running, waiting: waiting.length, completed }),
   };
 }

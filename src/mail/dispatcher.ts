@@ -126,6 +126,9 @@ export function createMailDispatcher(deps: MailDispatcherDeps): MailDispatcher {
   }
 
   function drain(): Promise<number> {
+    // While a follow-up is pending, it is the answer: starting a drain in the gap between the
+    // running one settling and the follow-up starting would run two at once.
+    if (queued) return queued;
     if (!running) return runExclusive();
     // One follow-up drain after the running one, shared by everyone who asks meanwhile: whatever
     // was queued after the running drain last looked is picked up by it.

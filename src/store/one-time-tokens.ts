@@ -9,8 +9,7 @@ export type ConsumeResult =
 
 /**
  * Single-use tokens mailed as links (verify email, reset password, change email). Only the token's
- * hash is stored; a payload (such as the new email address) is stored encrypted. Issuing a token
- * voids the member's earlier unused ones of the same purpose.
+ * hash is stored; a payload (such as the new email address) is stored encrypted.
  */
 export interface OneTimeTokenRepository {
   issue(input: { memberId: string; purpose: TokenPurpose; tokenHash: string; payload?: string; now: number; expiresAt: number }): Promise<void>;
@@ -33,7 +32,9 @@ export function createOneTimeTokenRepository(db: Kysely<Tables>, cipher: FieldCi
 
   return {
     async issue(input) {
-      await this.voidAll(input.memberId, input.purpose, input.now);
+      // A new reset or email-change link voids the earlier ones; earlier verification links all
+      // confirm the same address, so they stay valid until they expire.
+      if (input.purpose !== 'verify_email') await this.voidAll(input.memberId, input.purpose, input.now);
       const id = randomId();
       await db
         .insertInto('one_time_tokens')

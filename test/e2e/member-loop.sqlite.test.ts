@@ -1,0 +1,3 @@
+import { memberLoopSuite } from './member-loop.ts';
+
+memberLoopSuite('sqlite');
