@@ -69,7 +69,7 @@ export function memberLoopSuite(kind: StoreKind): void {
     const me = await t.api('GET', '/api/v1/me', { token: session.token });
     assert.equal(me.statusCode, 200);
     assert.deepEqual(
-      { ...me.json(), id: undefined, createdAt: undefined },
+      { ...(me.json() as Record<string, unknown>), id: undefined, createdAt: undefined },
       { id: undefined, createdAt: undefined, displayName: member.displayName, email: member.email, emailVerified: true, birthDate: member.birthDate },
     );
 
