@@ -31,6 +31,18 @@ export interface OutboxRepository {
 
 export function createOutboxRepository(db: Kysely<Tables>, cipher: FieldCipher): OutboxRepository {
   const context = (id: string, column: string) => ({ table: 'outbox', column, rowId: id });
+  const openRow = (row: OutboxRow): QueuedMail | undefined => {
+    if (!row.payload_ct) return undefined;
+    try {
+      return {
+        template: row.template,
+        to: cipher.decrypt(row.recipient_ct, context(row.id, 'recipient')),
+        data: JSON.parse(cipher.decrypt(row.payload_ct, context(row.id, 'payload'))) as Record<string, string>,
+      };
+    } catch {
+      return undefined;
+    }
+  };
   return {
     async enqueue(mail, now, idempotencyKey) {
       const id = randomId();
@@ -76,14 +88,11 @@ export function createOutboxRepository(db: Kysely<Tables>, cipher: FieldCipher):
           .where('attempts', '=', row.attempts)
           .where('status', '=', row.status)
           .executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1 || !row.payload_ct) continue;
-        claimed.push({
-          id: row.id,
-          attempts: row.attempts + 1,
-          template: row.template,
-          to: cipher.decrypt(row.recipient_ct, context(row.id, 'recipient')),
-          data: JSON.parse(cipher.decrypt(row.payload_ct, context(row.id, 'payload'))) as Record<string, string>,
-        });
+        if (Number(result.numUpdatedRows) !== 1) continue;
+        const mail = openRow(row);
+        if (mail) claimed.push({ ...mail, id: row.id, attempts: row.attempts + 1 });
+        // A row that cannot be read never will be: abandon it rather than block the queue.
+        else await this.markFailed(row.id, 'unreadable outbox row', undefined);
       }
       return claimed;
     },
