@@ -12,6 +12,13 @@ import { startSmtpCatcher } from './smtp-catcher.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+/** Suites that do not name a store run on PLAYERPASS_TEST_STORE (CI runs them on both). */
+function defaultStore(): StoreKind {
+  const wanted = process.env.PLAYERPASS_TEST_STORE ?? 'sqlite';
+  if (wanted !== 'sqlite' && wanted !== 'postgres') throw new Error(`PLAYERPASS_TEST_STORE must be sqlite or postgres, not ${wanted}`);
+  return wanted;
+}
+
 export interface TestApp {
   app: FastifyInstance;
   services: Services;
@@ -33,7 +40,8 @@ export interface TestApp {
 export async function buildTestApp(options: { store?: StoreKind; env?: Record<string, string> } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'playerpass-test-'));
   const smtp = await startSmtpCatcher();
-  const pg = options.store === 'postgres' ? await createTempDatabase() : undefined;
+  const store = options.store ?? defaultStore();
+  const pg = store === 'postgres' ? await createTempDatabase() : undefined;
   const config = loadConfig({
     PLAYERPASS_DATA_DIR: dataDir,
     PLAYERPASS_PUBLIC_URL: 'http://playerpass.test',
