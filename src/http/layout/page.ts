@@ -62,7 +62,7 @@ export function renderPage(options: PageOptions): string {
       ${body}
     </main>
     <footer class="site-footer">
-      <a href="/status">Service status</a>
+      <p>playerpass — one account for every game.</p>
     </footer>
   </body>
 </html>

@@ -23,6 +23,8 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
   const details = of('details');
   const email = of('email');
   const password = of('password');
+  // Lets password managers tell which account the password fields belong to.
+  const username = html`<input type="email" name="username" autocomplete="username" value="${member.email}" hidden readonly>`;
   return html`<section aria-labelledby="you">
       <h2 id="you">Your details</h2>
       <dl class="details">
@@ -49,6 +51,7 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
         submitLabel: 'Send confirmation link',
         error: email?.message,
         fields: [
+          username,
           field({ name: 'newEmail', label: 'New email address', type: 'email', value: email?.values.newEmail, error: email?.errors.newEmail, required: true, autocomplete: 'email' }),
           field({ name: 'currentPassword', label: 'Current password', type: 'password', error: email?.errors.currentPassword, required: true, autocomplete: 'current-password' }),
         ],
@@ -62,6 +65,7 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
         submitLabel: 'Change password',
         error: password?.message,
         fields: [
+          username,
           field({ name: 'currentPassword', label: 'Current password', type: 'password', error: password?.errors.currentPassword, required: true, autocomplete: 'current-password' }),
           field({ name: 'newPassword', label: 'New password', type: 'password', hint: 'At least 8 characters. Your other sessions will be signed out.', error: password?.errors.newPassword, required: true, autocomplete: 'new-password', minlength: 8 }),
         ],
