@@ -6,6 +6,7 @@ import { changeEmailRoutes } from './flows/change-email/routes.ts';
 import { changePasswordRoutes } from './flows/change-password/routes.ts';
 import { detailsRoutes } from './flows/details/routes.ts';
 import { joinRoutes } from './flows/join/routes.ts';
+import { reportSignInRoutes } from './flows/report-sign-in/routes.ts';
 import { resetPasswordRoutes } from './flows/reset-password/routes.ts';
 import { sessionsRoutes } from './flows/sessions/routes.ts';
 import { signInRoutes } from './flows/sign-in/routes.ts';
@@ -57,9 +58,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   changePasswordRoutes(app, deps);
   resetPasswordRoutes(app, deps);
   sessionsRoutes(app, deps);
+  reportSignInRoutes(app, deps);
   homeRoutes(app, deps);
   assetRoutes(app);
-  healthRoutes(app, services.flows.store);
+  healthRoutes(app, services.flows.store, services.metrics);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

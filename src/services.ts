@@ -9,6 +9,18 @@ import { createWorkQueue, type WorkQueue } from './crypto/work-queue.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { createLinks, type FlowDeps } from './flows/deps.ts';
 import { createRateLimits } from './limits/rate-limits.ts';
+import { createSignInGuard } from './limits/sign-in-guard.ts';
+import { createStuffingDetector } from './limits/stuffing-detector.ts';
+import { createAlarms } from './ops/alarms.ts';
+import { createAuditTrail, type AuditTrail } from './ops/audit/trail.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { connectRedis } from './store/redis.ts';
+import { normaliseEmail } from './domain/email.ts';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { createBreachedPasswordCheck } from './crypto/breached-passwords.ts';
+import { createCommonPasswordList } from './domain/common-passwords.ts';
+import { PASSWORD_MAX } from './domain/password-policy.ts';
+import { createPasswordPolicy } from './flows/shared/password-policy-port.ts';
 import { createMailDispatcher, type MailDispatcher } from './mail/dispatcher.ts';
 import { createFileTransport } from './mail/transports/file.ts';
 import { createSmtpTransport } from './mail/transports/smtp.ts';
@@ -27,6 +39,8 @@ export interface Services {
   flows: FlowDeps;
   hashQueue: WorkQueue;
   mail: MailDispatcher;
+  metrics: Metrics;
+  audit: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -54,8 +68,20 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   }
 
   const cipher = createFieldCipher(keyring);
-  const store = createStore(database.db, cipher, createBlindIndex(keyring));
+  const blindIndex = createBlindIndex(keyring);
+  const store = createStore(database.db, cipher, blindIndex);
   const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax);
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const metrics = createMetrics({ hashQueueDepth: () => hashQueue.stats().running + hashQueue.stats().waiting });
+  const audit = createAuditTrail(database.db, keyring, clock, logger);
+  const alarms = createAlarms({ audit, logger, metrics });
+  const limits = createRateLimits({ redis, onLimited: (rule) => metrics.rateLimited.inc({ rule }) });
+  const passwordPolicy = createPasswordPolicy({
+    rules: { minLength: config.passwordMinLength, maxLength: PASSWORD_MAX },
+    common: createCommonPasswordList(dictionary['passwords-common']),
+    breached: createBreachedPasswordCheck({ url: config.breachedPasswordsUrl, timeoutMs: config.breachedPasswordsTimeoutMs, log: logger }),
+  });
+  const signInGuard = createSignInGuard(limits, createStuffingDetector({ alarms, clock, redis }));
   const hasher = await createPasswordHasher(config.argon2, keyring, hashQueue);
   const transport =
     overrides.mailTransport ??
@@ -78,7 +104,11 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     store,
     hasher,
     clock,
-    limits: createRateLimits(),
+    limits,
+    signInGuard,
+    passwordPolicy,
+    audit,
+    accountKey: (email) => blindIndex.compute('email', normaliseEmail(email)),
     links: createLinks(config.publicUrl),
     policy: {
       sessionIdleMs: config.sessionIdleMinutes * minutes,
@@ -86,6 +116,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
       verifyTokenMs: config.verifyTokenHours * 60 * minutes,
       resetTokenMs: config.resetTokenMinutes * minutes,
       emailChangeTokenMs: config.emailChangeTokenHours * 60 * minutes,
+      reportSignInTokenMs: 7 * 24 * 60 * minutes,
     },
     mailQueued: () => mail.kick(),
   };
@@ -98,9 +129,12 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     flows,
     hashQueue,
     mail,
+    metrics,
+    audit,
     async close() {
       await mail.stop();
       await transport.close();
+      redis?.disconnect();
       await database.close();
     },
   };

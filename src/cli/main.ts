@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load.ts';
 import { KeyringError } from '../crypto/keyring.ts';
 import { KeyringMismatchError } from '../store/keyring-check.ts';
+import { audit } from './commands/audit.ts';
 import { migrate } from './commands/migrate.ts';
 import { serve } from './commands/serve.ts';
 
@@ -9,6 +10,7 @@ const usage = `usage: playerpass <command>
 commands:
   serve     run the HTTP service (migrates the database first)
   migrate   apply database migrations and exit
+  audit     verify | head | tail | search the tamper-evident audit trail
   help      show this text
 
 Settings come from PLAYERPASS_* environment variables; see the README.`;
@@ -22,6 +24,8 @@ async function main(args: string[]): Promise<number> {
     case 'migrate':
       await migrate((line) => console.log(line));
       return 0;
+    case 'audit':
+      return audit(args.slice(1), (line) => console.log(line));
     case 'help':
     case '--help':
     case '-h':

@@ -49,6 +49,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     emailChangeTokenHours: values.emailChangeTokenHours as number,
     pgPoolSize: values.pgPoolSize as number,
     mailPollMs: values.mailPollMs as number,
+    passwordMinLength: values.passwordMinLength as number,
+    breachedPasswordsUrl: values.breachedPasswordsUrl as string | undefined,
+    breachedPasswordsTimeoutMs: values.breachedPasswordsTimeoutMs as number,
   };
   if (config.argon2.memoryKiB < 8 * config.argon2.parallelism) {
     throw new ConfigError('PLAYERPASS_ARGON2_MEMORY_KIB must be at least 8 × PLAYERPASS_ARGON2_PARALLELISM');

@@ -26,6 +26,11 @@ export interface Config {
   pgPoolSize: number;
   /** Mail worker polling interval; the worker is also woken as soon as a mail is queued. */
   mailPollMs: number;
+  /** Shortest password accepted (NIST SP 800-63B: at least 8; 15 is advised when there is no second factor). */
+  passwordMinLength: number;
+  /** k-anonymity range endpoint of a breached-password service (HIBP format); undefined = off. */
+  breachedPasswordsUrl: string | undefined;
+  breachedPasswordsTimeoutMs: number;
 }
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -119,4 +124,17 @@ export const settings = {
   emailChangeTokenHours: { env: 'PLAYERPASS_EMAIL_CHANGE_TOKEN_HOURS', describe: 'lifetime of an email change link', default: () => 24, parse: int(1, 720) },
   pgPoolSize: { env: 'PLAYERPASS_PG_POOL_SIZE', describe: 'PostgreSQL connections per process', default: () => 10, parse: int(1, 500) },
   mailPollMs: { env: 'PLAYERPASS_MAIL_POLL_MS', describe: 'how often the mail worker looks for due mail', default: () => 2000, parse: int(50, 600000) },
+  passwordMinLength: { env: 'PLAYERPASS_PASSWORD_MIN_LENGTH', describe: 'shortest password accepted, in characters', default: () => 8, parse: int(8, 64) },
+  breachedPasswordsUrl: {
+    env: 'PLAYERPASS_BREACHED_PASSWORDS_URL',
+    describe: 'Pwned Passwords range API base, e.g. https://api.pwnedpasswords.com/range/ (the 5-character SHA-1 prefix is appended); off when unset',
+    default: () => undefined,
+    parse: url(['https:', 'http:']),
+  },
+  breachedPasswordsTimeoutMs: {
+    env: 'PLAYERPASS_BREACHED_PASSWORDS_TIMEOUT_MS',
+    describe: 'how long to wait for the breached-password service before accepting without it',
+    default: () => 1500,
+    parse: int(50, 60000),
+  },
 } satisfies Record<string, Setting<unknown>>;

@@ -18,8 +18,12 @@ export function foldDisplayName(name: string): string {
   return cleanDisplayName(name).toLowerCase().normalize('NFKC').toLowerCase();
 }
 
+// The zero-width joiner is a format character, but inside an emoji sequence (👩‍👩‍👧) it is part of one
+// visible symbol, so it is allowed there and nowhere else.
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\p{M}*)\u200d(?=\p{Extended_Pictographic})/gu;
+
 export function checkDisplayName(input: string): string | undefined {
-  if (FORBIDDEN.test(input)) return 'forbidden_characters';
+  if (FORBIDDEN.test(input.replace(EMOJI_JOINER, ''))) return 'forbidden_characters';
   const name = cleanDisplayName(input);
   if (name.length === 0) return 'required';
   const length = [...segmenter.segment(name)].length;

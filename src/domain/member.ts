@@ -10,6 +10,8 @@ export interface Member {
   emailVerified: boolean;
   mustReset: boolean;
   canary: boolean;
+  /** Consecutive failed sign-ins since the last success. */
+  failedSignIns: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,6 +1,9 @@
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { RateLimits } from '../limits/rate-limits.ts';
+import type { SignInGuard } from '../limits/sign-in-guard.ts';
+import type { AuditTrail } from '../ops/audit/trail.ts';
+import type { PasswordPolicy } from './shared/password-policy-port.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -14,6 +17,11 @@ export interface FlowDeps {
   limits: RateLimits;
   links: Links;
   policy: FlowPolicy;
+  signInGuard: SignInGuard;
+  passwordPolicy: PasswordPolicy;
+  audit: AuditTrail;
+  /** Keyed hash of an email address for limits: the same for every spelling of the address. */
+  accountKey(email: string): string;
   /** Wakes the mail worker after a transaction that queued mail has committed. */
   mailQueued(): void;
 }
@@ -24,6 +32,7 @@ export interface FlowPolicy {
   verifyTokenMs: number;
   resetTokenMs: number;
   emailChangeTokenMs: number;
+  reportSignInTokenMs: number;
 }
 
 export interface Links {
@@ -34,6 +43,8 @@ export interface Links {
 export interface RequestContext {
   ip: string;
   userAgent: string | undefined;
+  /** The id in the request's valid device cookie, if it has one. */
+  deviceId: string | undefined;
 }
 
 export function createLinks(publicUrl: string): Links {

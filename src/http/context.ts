@@ -10,7 +10,8 @@ export interface CookiePolicy {
   secure: boolean;
   sessionName: string;
   csrfName: string;
-  /** Key for the CSRF form token derived from the CSRF cookie. */
+  deviceName: string;
+  /** Key for the CSRF form token and the device cookie's signature. */
   csrfKey: Buffer;
 }
 
@@ -18,5 +19,5 @@ export function cookiePolicy(publicUrl: string, csrfKey: Buffer): CookiePolicy {
   const secure = publicUrl.startsWith('https://');
   // The __Host- prefix makes the browser refuse the cookie unless Secure, host-only and Path=/.
   const prefix = secure ? '__Host-' : '';
-  return { secure, sessionName: `${prefix}pp_session`, csrfName: `${prefix}pp_csrf`, csrfKey };
+  return { secure, sessionName: `${prefix}pp_session`, csrfName: `${prefix}pp_csrf`, deviceName: `${prefix}pp_device`, csrfKey };
 }

@@ -21,6 +21,9 @@ export interface MemberRepository {
   updateDetails(memberId: string, changes: { displayName?: string; birthDate?: string }, now: number): Promise<void>;
   updateEmail(memberId: string, email: string, now: number): Promise<void>;
   setFlags(memberId: string, flags: { emailVerified?: boolean; mustReset?: boolean }, now: number): Promise<void>;
+  /** Adds one consecutive failed sign-in; returns the new count. */
+  countFailedSignIn(memberId: string): Promise<number>;
+  clearFailedSignIns(memberId: string): Promise<void>;
 }
 
 export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, index: BlindIndex): MemberRepository {
@@ -36,6 +39,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
       emailVerified: row.email_verified === 1,
       mustReset: row.must_reset === 1,
       canary: row.canary === 1,
+      failedSignIns: row.failed_sign_ins,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -63,6 +67,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
           must_reset: member.mustReset ? 1 : 0,
           canary: member.canary ? 1 : 0,
           key_version: 1,
+          failed_sign_ins: member.failedSignIns,
           created_at: member.createdAt,
           updated_at: member.updatedAt,
         })
@@ -138,6 +143,18 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         .set({ ...emailFields(memberId, email), email_verified: 1, updated_at: now })
         .where('id', '=', memberId)
         .execute();
+    },
+    async countFailedSignIn(memberId) {
+      await db
+        .updateTable('members')
+        .set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
+        .where('id', '=', memberId)
+        .execute();
+      const row = await db.selectFrom('members').select('failed_sign_ins').where('id', '=', memberId).executeTakeFirst();
+      return row?.failed_sign_ins ?? 0;
+    },
+    async clearFailedSignIns(memberId) {
+      await db.updateTable('members').set({ failed_sign_ins: 0 }).where('id', '=', memberId).where('failed_sign_ins', '<>', 0).execute();
     },
     async setFlags(memberId, flags, now) {
       await db

@@ -6,6 +6,8 @@ export interface Tables {
   sessions: SessionRow;
   one_time_tokens: OneTimeTokenRow;
   outbox: OutboxRow;
+  member_devices: MemberDeviceRow;
+  audit_events: AuditEventRow;
 }
 
 export interface MemberRow {
@@ -20,8 +22,16 @@ export interface MemberRow {
   must_reset: number;
   canary: number;
   key_version: number;
+  failed_sign_ins: number;
   created_at: number;
   updated_at: number;
+}
+
+export interface MemberDeviceRow {
+  member_id: string;
+  device_hash: string;
+  created_at: number;
+  last_seen_at: number;
 }
 
 export interface CredentialRow {
@@ -57,7 +67,7 @@ export interface OneTimeTokenRow {
   created_at: number;
 }
 
-export type TokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+export type TokenPurpose = 'verify_email' | 'reset_password' | 'change_email' | 'report_sign_in';
 
 export interface OutboxRow {
   id: string;
@@ -72,4 +82,19 @@ export interface OutboxRow {
   sent_at: number | null;
   last_error: string | null;
   created_at: number;
+}
+
+/** Append only; `hash` = HMAC(audit key of `key_version`, `prev_hash` ‖ canonical row). See src/ops/audit. */
+export interface AuditEventRow {
+  seq: number;
+  id: string;
+  at: number;
+  type: string;
+  member_id: string | null;
+  ip_prefix: string | null;
+  /** Canonical JSON object: member ids, flags, counts; never secrets or personal data. */
+  data: string;
+  key_version: number;
+  prev_hash: string;
+  hash: string;
 }

@@ -33,7 +33,7 @@ export function changeEmailRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/v1/email-changes',
     { schema: { summary: 'Confirm an email change with the token mailed to the new address', tags: ['me'], body: TokenBody } },
     async (request, reply) => {
-      await confirmEmailChange(deps.flows, (request.body as TokenInput).token, requestContext(request));
+      await confirmEmailChange(deps.flows, (request.body as TokenInput).token, requestContext(request, deps));
       return reply.code(200).send({ status: 'email_changed' });
     },
   );

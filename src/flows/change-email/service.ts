@@ -1,6 +1,7 @@
 import { uniqueViolation } from '../../store/database.ts';
 import { checkEmail, cleanEmail, maskEmail, normaliseEmail } from '../../domain/email.ts';
 import { PassError } from '../../domain/errors.ts';
+import { ipPrefix } from '../../domain/ip-prefix.ts';
 import type { Member } from '../../domain/member.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { requireCurrentPassword } from '../shared/current-password.ts';
@@ -8,7 +9,7 @@ import { consumeOneTimeToken, issueOneTimeToken } from '../shared/one-time-links
 import { requireValid } from '../shared/validate.ts';
 import type { ChangeEmailInput } from './input.ts';
 
-export type ChangeEmailDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'mailQueued'>;
+export type ChangeEmailDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'audit' | 'mailQueued'>;
 
 /**
  * Asks to move the account to a new address: a confirmation link goes to the new address and a
@@ -33,18 +34,21 @@ export async function requestEmailChange(deps: ChangeEmailDeps, member: Member, 
     await tx.outbox.enqueue({ template: 'email_change_requested', to: member.email, data: { ...data, newEmailHint: maskEmail(newEmail), resetLink: deps.links.to('/forgot') } }, now);
   });
   deps.mailQueued();
+  await deps.audit.record({ type: 'email.change_requested', memberId: member.id });
 }
 
 /** Uses the link mailed to the new address; the old address is told once it is done. */
 export async function confirmEmailChange(deps: ChangeEmailDeps, token: string, context: RequestContext): Promise<void> {
   await deps.limits.consume('token_ip', context.ip);
   const now = deps.clock.now();
+  let changedMemberId = '';
   try {
     await deps.store.transaction(async (tx) => {
       const { memberId, payload: newEmail } = await consumeOneTimeToken(tx, token, 'change_email', now);
       const member = await tx.members.findById(memberId);
       if (!member || !newEmail || member.status !== 'active') throw new PassError('token_invalid');
       await tx.members.updateEmail(memberId, newEmail, now);
+      changedMemberId = memberId;
       await tx.outbox.enqueue(
         { template: 'email_changed', to: member.email, data: { displayName: member.displayName, newEmailHint: maskEmail(newEmail), resetLink: deps.links.to('/forgot') } },
         now,
@@ -55,4 +59,5 @@ export async function confirmEmailChange(deps: ChangeEmailDeps, token: string, c
     throw error;
   }
   deps.mailQueued();
+  await deps.audit.record({ type: 'email.changed', memberId: changedMemberId, ipPrefix: ipPrefix(context.ip) });
 }

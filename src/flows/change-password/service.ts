@@ -1,15 +1,14 @@
-import { checkPassword } from '../../domain/password-policy.ts';
 import type { Member } from '../../domain/member.ts';
 import type { FlowDeps } from '../deps.ts';
 import { requireCurrentPassword } from '../shared/current-password.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { ChangePasswordInput } from './input.ts';
 
-export type ChangePasswordDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'mailQueued'>;
+export type ChangePasswordDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
 
 /** New password with the current one; every other session of the member is signed out. */
 export async function changePassword(deps: ChangePasswordDeps, member: Member, currentSessionId: string, input: ChangePasswordInput): Promise<void> {
-  requireValid({ newPassword: checkPassword(input.newPassword, { displayName: member.displayName, email: member.email }) });
+  requireValid({ newPassword: await deps.passwordPolicy.check(input.newPassword, { displayName: member.displayName, email: member.email }) });
   await requireCurrentPassword(deps, member, input.currentPassword);
   const password = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
@@ -23,4 +22,5 @@ export async function changePassword(deps: ChangePasswordDeps, member: Member, c
     );
   });
   deps.mailQueued();
+  await deps.audit.record({ type: 'password.changed', memberId: member.id, data: { otherSessionsRevoked: true } });
 }

@@ -7,7 +7,7 @@ import type { FlowDeps } from '../deps.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { DetailsPatch, Me } from './input.ts';
 
-export type DetailsDeps = Pick<FlowDeps, 'store' | 'clock'>;
+export type DetailsDeps = Pick<FlowDeps, 'store' | 'clock' | 'audit'>;
 
 export function describeMember(member: Member): Me {
   return {
@@ -41,6 +41,7 @@ export async function updateDetails(deps: DetailsDeps, member: Member, patch: De
     }
     throw error;
   }
+  await deps.audit.record({ type: 'member.details_changed', memberId: member.id, data: { displayName: changes.displayName !== undefined, birthDate: changes.birthDate !== undefined } });
   const updated = await deps.store.members.findById(member.id);
   if (!updated) throw new PassError('unauthenticated');
   return updated;

@@ -22,7 +22,7 @@ export function joinRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (request, reply) => {
-      await join(deps.flows, request.body as JoinInput, requestContext(request));
+      await join(deps.flows, request.body as JoinInput, requestContext(request, deps));
       return reply.code(202).send({ status: 'verification_sent' });
     },
   );
@@ -37,7 +37,7 @@ export function joinRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const csrf = pageCsrf(request, reply, deps);
     const values = formFields(request, FIELDS);
     try {
-      await join(deps.flows, values as JoinInput, requestContext(request));
+      await join(deps.flows, values as JoinInput, requestContext(request, deps));
     } catch (error) {
       const problem = formProblem(error);
       return sendPage(reply, { title: 'Join playerpass', body: joinForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status });

@@ -4,14 +4,14 @@ import { checkBirthDate } from '../../domain/birth-date.ts';
 import { checkDisplayName, cleanDisplayName } from '../../domain/display-name.ts';
 import { checkEmail, cleanEmail } from '../../domain/email.ts';
 import { PassError } from '../../domain/errors.ts';
+import { ipPrefix } from '../../domain/ip-prefix.ts';
 import type { Member } from '../../domain/member.ts';
-import { checkPassword } from '../../domain/password-policy.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { issueOneTimeToken } from '../shared/one-time-links.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { JoinInput } from './input.ts';
 
-export type JoinDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'mailQueued'>;
+export type JoinDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
 
 /**
  * Creates a member and mails a verification link. When the email already has an account the caller
@@ -26,7 +26,7 @@ export async function join(deps: JoinDeps, input: JoinInput, context: RequestCon
     displayName: checkDisplayName(input.displayName),
     email: checkEmail(input.email),
     birthDate: checkBirthDate(input.birthDate.trim(), today),
-    password: checkPassword(input.password, { displayName, email }),
+    password: await deps.passwordPolicy.check(input.password, { displayName, email }),
   });
   if (await deps.store.members.displayNameTaken(displayName)) throw displayNameTaken();
 
@@ -47,6 +47,7 @@ export async function join(deps: JoinDeps, input: JoinInput, context: RequestCon
     emailVerified: false,
     mustReset: false,
     canary: false,
+    failedSignIns: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -66,6 +67,7 @@ export async function join(deps: JoinDeps, input: JoinInput, context: RequestCon
     return;
   }
   deps.mailQueued();
+  await deps.audit.record({ type: 'member.joined', memberId: member.id, ipPrefix: ipPrefix(context.ip) });
 }
 
 function displayNameTaken(): PassError {

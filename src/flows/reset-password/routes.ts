@@ -12,7 +12,7 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
     '/api/v1/password-resets',
     { schema: { summary: 'Ask for a password reset link (always the same answer)', tags: ['password'], body: ResetRequestBody, response: { 202: AcceptedReply } } },
     async (request, reply) => {
-      await requestPasswordReset(deps.flows, request.body as ResetRequestInput, requestContext(request));
+      await requestPasswordReset(deps.flows, request.body as ResetRequestInput, requestContext(request, deps));
       return reply.code(202).send({ status: 'reset_requested' });
     },
   );
@@ -21,7 +21,7 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
     '/api/v1/password-resets/complete',
     { schema: { summary: 'Set a new password with the token from the mailed link; every session is revoked', tags: ['password'], body: ResetCompleteBody } },
     async (request, reply) => {
-      await completePasswordReset(deps.flows, request.body as ResetCompleteInput, requestContext(request));
+      await completePasswordReset(deps.flows, request.body as ResetCompleteInput, requestContext(request, deps));
       return reply.code(204).send();
     },
   );
@@ -36,7 +36,7 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
     const csrf = pageCsrf(request, reply, deps);
     const values = formFields(request, ['email']);
     try {
-      await requestPasswordReset(deps.flows, values as ResetRequestInput, requestContext(request));
+      await requestPasswordReset(deps.flows, values as ResetRequestInput, requestContext(request, deps));
     } catch (error) {
       const problem = formProblem(error);
       return sendPage(reply, { title: 'Forgot your password?', body: forgotForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status });
@@ -54,7 +54,7 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
     const csrf = pageCsrf(request, reply, deps);
     const values = formFields(request, ['token', 'newPassword']);
     try {
-      await completePasswordReset(deps.flows, values as ResetCompleteInput, requestContext(request));
+      await completePasswordReset(deps.flows, values as ResetCompleteInput, requestContext(request, deps));
     } catch (error) {
       const problem = formProblem(error);
       return sendPage(reply, { title: 'Choose a new password', body: resetForm(csrf, values.token ?? '', problem.fields, problem.message), csrf, status: problem.status });

@@ -1,13 +1,13 @@
 import { hashToken } from '../../crypto/random.ts';
 import { normaliseEmail } from '../../domain/email.ts';
+import { ipPrefix } from '../../domain/ip-prefix.ts';
 import { PassError } from '../../domain/errors.ts';
-import { checkPassword } from '../../domain/password-policy.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { checkOneTimeToken, consumeOneTimeToken, issueOneTimeToken } from '../shared/one-time-links.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { ResetCompleteInput, ResetRequestInput } from './input.ts';
 
-export type ResetDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'mailQueued'>;
+export type ResetDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
 
 /** Always the same answer; a link only goes out when the address belongs to an active member. */
 export async function requestPasswordReset(deps: ResetDeps, input: ResetRequestInput, context: RequestContext): Promise<void> {
@@ -25,6 +25,7 @@ export async function requestPasswordReset(deps: ResetDeps, input: ResetRequestI
     await tx.outbox.enqueue({ template: 'reset_password', to: member.email, data: { displayName: member.displayName, link: deps.links.to('/reset', token) } }, now);
   });
   deps.mailQueued();
+  await deps.audit.record({ type: 'password_reset.requested', memberId: member.id, ipPrefix: ipPrefix(context.ip) });
 }
 
 /** Sets the new password, signs out every session and tells the member by mail. */
@@ -34,7 +35,7 @@ export async function completePasswordReset(deps: ResetDeps, input: ResetComplet
   const { memberId } = await checkOneTimeToken(deps.store, input.token, 'reset_password', deps.clock.now());
   const member = await deps.store.members.findById(memberId);
   if (!member || member.status !== 'active') throw new PassError('token_invalid');
-  requireValid({ newPassword: checkPassword(input.newPassword, { displayName: member.displayName, email: member.email }) });
+  requireValid({ newPassword: await deps.passwordPolicy.check(input.newPassword, { displayName: member.displayName, email: member.email }) });
   const password = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
   await deps.store.transaction(async (tx) => {
@@ -48,4 +49,5 @@ export async function completePasswordReset(deps: ResetDeps, input: ResetComplet
     );
   });
   deps.mailQueued();
+  await deps.audit.record({ type: 'password_reset.completed', memberId: member.id, ipPrefix: ipPrefix(context.ip), data: { allSessionsRevoked: true } });
 }

@@ -30,7 +30,7 @@ export function confirmLinkPage(
     const { token = '' } = formFields(request, ['token']);
     const auth = await pageSession(request, deps);
     try {
-      await options.use(token, requestContext(request));
+      await options.use(token, requestContext(request, deps));
     } catch (error) {
       const problem = formProblem(error);
       return sendPage(reply, { title: options.title, body: html`<p>${problem.message}</p>`, auth, csrf, status: problem.status, notice: { kind: 'error', text: 'This link did not work.' } });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
+import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
 import { clearSessionCookie, pageSession, requireApiSession, setSessionCookie } from '../../http/plugins/session.ts';
 import { requestContext } from '../../http/request-context.ts';
 import { signOut } from '../sessions/service.ts';
@@ -21,8 +22,9 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (request, reply) => {
-      const signedIn = await signIn(deps.flows, request.body as SignInInput, requestContext(request));
+      const signedIn = await signIn(deps.flows, request.body as SignInInput, requestContext(request, deps));
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
+      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       return reply.code(201).send({
         token: signedIn.token,
         expiresAt: new Date(signedIn.expiresAt).toISOString(),
@@ -51,8 +53,9 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     checkFormCsrf(request, deps);
     const values = formFields(request, ['email', 'password']);
     try {
-      const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request));
+      const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
+      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       return reply.redirect('/account', 303);
     } catch (error) {
       const problem = formProblem(error);

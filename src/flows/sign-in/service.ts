@@ -1,16 +1,23 @@
-import { hashToken } from '../../crypto/random.ts';
-import { normaliseEmail } from '../../domain/email.ts';
+import { hashToken, randomToken } from '../../crypto/random.ts';
 import { PassError } from '../../domain/errors.ts';
+import { ipPrefix } from '../../domain/ip-prefix.ts';
 import type { Member } from '../../domain/member.ts';
+import type { SignInAttempt } from '../../limits/sign-in-guard.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { issueOneTimeToken } from '../shared/one-time-links.ts';
 import { issueSession, type IssuedSession } from '../sessions/issue.ts';
 import type { SignInInput } from './input.ts';
+import { noticeNewDevice } from './new-device.ts';
 
-export type SignInDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'mailQueued'>;
+export type SignInDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'signInGuard' | 'accountKey' | 'audit' | 'links' | 'policy' | 'mailQueued'>;
+
+/** NIST SP 800-63B §5.2.2: past this many consecutive failures, the password alone no longer signs in. */
+export const MAX_CONSECUTIVE_FAILURES = 100;
 
 export interface SignedIn extends IssuedSession {
   member: Member;
+  /** The device id to keep in the device cookie (new when the request had none). */
+  deviceId: string;
 }
 
 /**
@@ -18,17 +25,20 @@ export interface SignedIn extends IssuedSession {
  * after the same argon2 work; only the right password learns that the email is not verified yet.
  */
 export async function signIn(deps: SignInDeps, input: SignInInput, context: RequestContext): Promise<SignedIn> {
-  const accountKey = hashToken(normaliseEmail(input.email));
-  await deps.limits.consume('sign_in_ip', context.ip);
-  await deps.limits.consume('sign_in_ip_account', `${context.ip}|${accountKey}`);
-
   const member = input.email.trim() === '' ? undefined : await deps.store.members.findByEmail(input.email);
+  const deviceHash = context.deviceId ? hashToken(context.deviceId) : undefined;
+  const trustedDevice = member && deviceHash ? await deps.store.devices.isKnown(member.id, deviceHash) : false;
+  const attempt: SignInAttempt = { ip: context.ip, accountKey: deps.accountKey(input.email), trustedDevice };
+  await deps.signInGuard.admit(attempt);
+
   const stored = member ? await deps.store.members.password(member.id) : undefined;
-  if (!member || !stored) {
-    await deps.hasher.verifyDummy(input.password);
+  const passwordOk = member && stored ? await deps.hasher.verify(stored, input.password) : (await deps.hasher.verifyDummy(input.password), false);
+  if (!member || !passwordOk) {
+    await deps.signInGuard.failed(attempt);
+    if (member) await deps.store.members.countFailedSignIn(member.id);
+    await deps.audit.record({ type: 'sign_in.failed', memberId: member?.id ?? null, ipPrefix: ipPrefix(context.ip), data: { knownMember: Boolean(member) } });
     throw new PassError('credentials_invalid');
   }
-  if (!(await deps.hasher.verify(stored, input.password))) throw new PassError('credentials_invalid');
   if (member.status !== 'active') throw new PassError('account_unavailable');
 
   const now = deps.clock.now();
@@ -36,17 +46,26 @@ export async function signIn(deps: SignInDeps, input: SignInInput, context: Requ
     await mailLink(deps, member, 'verify_email', now);
     throw new PassError('email_unverified');
   }
-  if (member.mustReset) {
+  if (member.mustReset || member.failedSignIns >= MAX_CONSECUTIVE_FAILURES) {
     await mailLink(deps, member, 'reset_password', now);
     throw new PassError('password_reset_required');
   }
-  await deps.limits.reset('sign_in_ip_account', `${context.ip}|${accountKey}`);
-  const rehashed = deps.hasher.needsRehash(stored) ? await deps.hasher.hash(input.password) : undefined;
+  await deps.signInGuard.succeeded(attempt);
+  const rehashed = deps.hasher.needsRehash(stored!) ? await deps.hasher.hash(input.password) : undefined;
+  const deviceId = context.deviceId ?? randomToken();
   const session = await deps.store.transaction(async (tx) => {
     if (rehashed) await tx.members.setPassword(member.id, rehashed, now);
+    await tx.members.clearFailedSignIns(member.id);
+    if (!trustedDevice) {
+      const firstSignIn = !(await tx.devices.hasAny(member.id));
+      if (!firstSignIn) await noticeNewDevice(tx, deps, member, context, now);
+      await tx.devices.remember(member.id, hashToken(deviceId), now);
+    }
     return issueSession(tx, deps.policy, member.id, context, now);
   });
-  return { ...session, member };
+  if (!trustedDevice) deps.mailQueued();
+  await deps.audit.record({ type: 'sign_in.succeeded', memberId: member.id, ipPrefix: ipPrefix(context.ip), data: { newDevice: !trustedDevice } });
+  return { ...session, member, deviceId };
 }
 
 async function mailLink(deps: SignInDeps, member: Member, purpose: 'verify_email' | 'reset_password', now: number): Promise<void> {

@@ -11,7 +11,7 @@ export function verifyEmailRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/v1/email-verifications',
     { schema: { summary: 'Confirm an email address with the token from the mailed link', tags: ['members'], body: TokenBody } },
     async (request, reply) => {
-      await verifyEmail(deps.flows, (request.body as TokenInput).token, requestContext(request));
+      await verifyEmail(deps.flows, (request.body as TokenInput).token, requestContext(request, deps));
       return reply.code(200).send({ status: 'verified' });
     },
   );

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from './html.ts';
 import { DISPLAY_NAME_MAX, DISPLAY_NAME_MIN } from '../../domain/display-name.ts';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../domain/password-policy.ts';
+import { PASSWORD_MAX, PASSWORD_MIN_DEFAULT } from '../../domain/password-policy.ts';
 
 export interface FieldOptions {
   name: string;
@@ -71,8 +71,11 @@ function kind(field: string): 'password' | 'displayName' | 'email' | 'birthDate'
   return 'other';
 }
 
-/** Plain English for the field error codes the API returns. */
-export function fieldErrorText(field: string, code: string): string {
+/**
+ * Plain English for the field error codes the API returns. `passwordMinLength` is the configured
+ * minimum (never below the default of 8); without it the text names the default.
+ */
+export function fieldErrorText(field: string, code: string, options: { passwordMinLength?: number } = {}): string {
   const k = kind(field);
   switch (code) {
     case 'required':
@@ -89,7 +92,7 @@ export function fieldErrorText(field: string, code: string): string {
           return 'This field is required.';
       }
     case 'too_short':
-      if (k === 'password') return `Use at least ${PASSWORD_MIN} characters.`;
+      if (k === 'password') return `Use at least ${Math.max(options.passwordMinLength ?? PASSWORD_MIN_DEFAULT, PASSWORD_MIN_DEFAULT)} characters.`;
       if (k === 'displayName') return `Use at least ${DISPLAY_NAME_MIN} characters.`;
       return 'This is too short.';
     case 'too_long':
@@ -115,6 +118,10 @@ export function fieldErrorText(field: string, code: string): string {
       return 'This contains characters that are not allowed.';
     case 'contains_personal_info':
       return 'Choose a password that is not based on your name or email address.';
+    case 'common_password':
+      return 'This password is too common: attackers try it first. Choose a longer phrase of your own.';
+    case 'breached_password':
+      return 'This password has appeared in a data breach elsewhere. Choose another.';
     case 'display_name_taken':
       return 'That display name is already in use. Choose another.';
     case 'unknown_field':

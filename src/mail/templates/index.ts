@@ -4,6 +4,7 @@ import { emailChangeRequested } from './email-change-requested.ts';
 import { emailChanged } from './email-changed.ts';
 import { emailInUse } from './email-in-use.ts';
 import { type MailContext, type RenderedMail, type Template, TemplateError } from './layout.ts';
+import { newDevice } from './new-device.ts';
 import { passwordChanged } from './password-changed.ts';
 import { resetPassword } from './reset-password.ts';
 import { verifyEmail } from './verify-email.ts';
@@ -19,6 +20,7 @@ const templates: Readonly<Record<string, Template>> = Object.freeze({
   email_change_requested: emailChangeRequested,
   email_in_use: emailInUse,
   email_changed: emailChanged,
+  new_device: newDevice,
 });
 
 export const templateNames: readonly string[] = Object.keys(templates);

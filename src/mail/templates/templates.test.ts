@@ -12,6 +12,13 @@ const samples: Record<string, Record<string, string>> = {
   email_change_requested: { displayName: 'Zoë', newEmailHint: 'j***@e***.com' },
   email_in_use: { signInLink: 'https://id.example.test/sign-in' },
   email_changed: { displayName: 'Zoë', newEmailHint: 'j***@e***.com' },
+  new_device: {
+    displayName: 'Zoë',
+    when: '3 March 2026, 14:05 UTC',
+    network: '203.0.113.0/24',
+    device: 'Mozilla/5.0 (X11; Linux x86_64)',
+    notMeLink: 'https://id.example.test/not-me?token=abc',
+  },
 };
 
 test('every template renders a subject, a text and an html body with the footer', () => {

@@ -11,7 +11,7 @@ export function joinForm(csrf: string, values: Record<string, string> = {}, erro
       field({ name: 'displayName', label: 'Display name', hint: '3 to 24 characters. Other players see it.', value: values.displayName, error: errors.displayName, autocomplete: 'nickname', required: true, maxlength: 24 }),
       field({ name: 'email', label: 'Email address', type: 'email', value: values.email, error: errors.email, autocomplete: 'email', required: true }),
       field({ name: 'birthDate', label: 'Date of birth', type: 'date', value: values.birthDate, error: errors.birthDate, autocomplete: 'bday', required: true }),
-      field({ name: 'password', label: 'Password', type: 'password', hint: 'At least 8 characters. A long phrase is best.', error: errors.password, autocomplete: 'new-password', required: true, minlength: 8 }),
+      field({ name: 'password', label: 'Password', type: 'password', hint: 'At least 8 characters; 15 or more is best until you add a second factor. A phrase of your own works well.', error: errors.password, autocomplete: 'new-password', required: true, minlength: 8 }),
     ],
   })}<p>Already have an account? <a href="/sign-in">Sign in</a>.</p>`;
 }
