@@ -15,14 +15,16 @@ import { assetRoutes } from './http/assets.ts';
 import { cookiePolicy, type HttpDeps } from './http/context.ts';
 import { healthRoutes } from './http/health.ts';
 import { homeRoutes } from './http/home.ts';
-import { registerErrorHandling } from './http/plugins/error-handler.ts';
-import { registerSecurityHeaders } from './http/plugins/security-headers.ts';
+import { registerErrorHandling, sendError, toPassError } from './http/plugins/error-handler.ts';
+import { registerJsonOnlyApi } from './http/plugins/json-only.ts';
+import { registerSecurityHeaders, setSecurityHeaders } from './http/plugins/security-headers.ts';
 import type { Services } from './services.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The whole HTTP app without listen(), so tests can use inject() or listen on a port of their own. */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const hsts = services.config.publicUrl.startsWith('https://');
   // Typed with Fastify's base logger, so route modules need not know which logger the app was given.
   const app = Fastify({
     loggerInstance: services.logger,
@@ -32,14 +34,22 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestIdHeader: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify meets before routing (an undecodable URL, an over-long parameter) get the
+    // same error shape and headers as every other answer.
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(request, reply, { hsts });
+      return sendError(request, reply, toPassError(error));
+    },
   }) as unknown as FastifyInstance;
   const deps: HttpDeps = {
     flows: services.flows,
     cookies: cookiePolicy(services.config.publicUrl, services.keyring.current('cookie').secret),
   };
 
-  registerSecurityHeaders(app, { hsts: deps.cookies.secure });
+  registerSecurityHeaders(app, { hsts });
   registerErrorHandling(app);
+  registerJsonOnlyApi(app);
+  app.removeContentTypeParser('text/plain');
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(swagger, {

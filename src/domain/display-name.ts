@@ -7,7 +7,9 @@ export const DISPLAY_NAME_MAX = 24;
 
 // Cc: controls, Cf: format (zero-width, bidi overrides), Co/Cn: private use and unassigned,
 // Zl/Zp: line and paragraph separators.
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+// Default-ignorable code points (such as the Hangul filler U+3164) render as nothing: a name made of
+// them looks blank.
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 export function cleanDisplayName(input: string): string {
@@ -22,8 +24,10 @@ export function foldDisplayName(name: string): string {
 // visible symbol, so it is allowed there and nowhere else.
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\p{M}*)\u200d(?=\p{Extended_Pictographic})/gu;
 
+const EMOJI_VARIATION = /(?<=\p{Extended_Pictographic})[\ufe0e\ufe0f]/gu;
+
 export function checkDisplayName(input: string): string | undefined {
-  if (FORBIDDEN.test(input.replace(EMOJI_JOINER, ''))) return 'forbidden_characters';
+  if (FORBIDDEN.test(input.replace(EMOJI_JOINER, '').replace(EMOJI_VARIATION, ''))) return 'forbidden_characters';
   const name = cleanDisplayName(input);
   if (name.length === 0) return 'required';
   const length = [...segmenter.segment(name)].length;
