@@ -9,7 +9,7 @@ import { createWorkQueue, type WorkQueue } from './crypto/work-queue.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { createLinks, type FlowDeps } from './flows/deps.ts';
 import { createRateLimits } from './limits/rate-limits.ts';
-import { createSignInGuard } from './limits/sign-in-guard.ts';
+import { createSignInGuard, type SignInGuard } from './limits/sign-in-guard.ts';
 import { createStuffingDetector } from './limits/stuffing-detector.ts';
 import { createAlarms } from './ops/alarms.ts';
 import { createAuditTrail, type AuditTrail } from './ops/audit/trail.ts';
@@ -46,6 +46,8 @@ export interface Services {
 
 export interface ServiceOverrides {
   clock?: Clock;
+  /** Benchmarks only: measure sign-in with a different guard (e.g. none) in the same run. */
+  signInGuard?: SignInGuard;
   logger?: Logger;
   mailTransport?: MailTransport;
 }
@@ -81,7 +83,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     common: createCommonPasswordList(dictionary['passwords-common']),
     breached: createBreachedPasswordCheck({ url: config.breachedPasswordsUrl, timeoutMs: config.breachedPasswordsTimeoutMs, log: logger }),
   });
-  const signInGuard = createSignInGuard(limits, createStuffingDetector({ alarms, clock, redis }));
+  const signInGuard = overrides.signInGuard ?? createSignInGuard(limits, createStuffingDetector({ alarms, clock, redis }));
   const hasher = await createPasswordHasher(config.argon2, keyring, hashQueue);
   const transport =
     overrides.mailTransport ??
