@@ -84,12 +84,6 @@ function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function tokenOf(link: string): string {
-  const token = new URL(link).searchParams.get('token');
-  assert.ok(token, `no token in ${link}`);
-  return token;
-}
-
 /** Delivers queued mail, then the newest mail to `address` whose subject matches. */
 async function newestMail(address: string, subject: RegExp) {
   await t.deliverMail();
@@ -107,7 +101,7 @@ async function join(body: Record<string, unknown>): Promise<void> {
 
 async function verify(email: string): Promise<void> {
   const mail = await newestMail(email, /confirm your email/i);
-  const verified = await call('POST', '/api/v1/email-verifications', { body: { token: tokenOf(t.smtp.linkIn(mail, '/verify')) } });
+  const verified = await call('POST', '/api/v1/email-verifications', { body: { token: t.smtp.tokenIn(mail, '/verify') } });
   assert.equal(verified.statusCode, 200, verified.body);
 }
 
@@ -419,7 +413,7 @@ test('garbage or wrong-purpose tokens on link endpoints: 400 token_invalid', asy
 
   // A reset link is not a verification link, nor the other way round.
   assert.equal((await call('POST', '/api/v1/password-resets', { body: { email: member.email } })).statusCode, 202);
-  const resetToken = tokenOf(t.smtp.linkIn(await newestMail(member.email, /reset your/i), '/reset'));
+  const resetToken = t.smtp.tokenIn(await newestMail(member.email, /reset your/i), '/reset');
   expectError(await call('POST', '/api/v1/email-verifications', { body: { token: resetToken } }), 400, 'token_invalid', undefined, 'reset token used to verify');
   expectError(await call('POST', '/api/v1/email-changes', { body: { token: resetToken } }), 400, 'token_invalid', undefined, 'reset token used to change email');
 });
@@ -539,20 +533,20 @@ test('an expired verification link (after 25 h) is token_expired; signing in mai
   const late = { displayName: 'Late Verifier', email: 'late.verifier@example.com', birthDate: '2001-01-01', password: 'late verifier passphrase' };
   await join(late);
   const first = await newestMail(late.email, /confirm your email/i);
-  const oldToken = tokenOf(t.smtp.linkIn(first, '/verify'));
+  const oldToken = t.smtp.tokenIn(first, '/verify');
   t.clock.advance(25 * HOUR);
   expectError(await call('POST', '/api/v1/email-verifications', { body: { token: oldToken } }), 400, 'token_expired');
   expectError(await call('POST', '/api/v1/sessions', { body: { email: late.email, password: late.password } }), 403, 'email_unverified');
   const fresh = await newestMail(late.email, /confirm your email/i);
   assert.notEqual(fresh, first);
-  const verified = await call('POST', '/api/v1/email-verifications', { body: { token: tokenOf(t.smtp.linkIn(fresh, '/verify')) } });
+  const verified = await call('POST', '/api/v1/email-verifications', { body: { token: t.smtp.tokenIn(fresh, '/verify') } });
   assert.equal(verified.statusCode, 200, verified.body);
   expectError(await call('POST', '/api/v1/email-verifications', { body: { token: oldToken } }), 400, 'token_expired', undefined, 'still expired');
 });
 
 test('a reset link 31 minutes old is token_expired and the password is unchanged', async () => {
   assert.equal((await call('POST', '/api/v1/password-resets', { body: { email: member.email } })).statusCode, 202);
-  const token = tokenOf(t.smtp.linkIn(await newestMail(member.email, /reset your/i), '/reset'));
+  const token = t.smtp.tokenIn(await newestMail(member.email, /reset your/i), '/reset');
   t.clock.advance(31 * MINUTE);
   expectError(await call('POST', '/api/v1/password-resets/complete', { body: { token, newPassword: 'an attacker passphrase' } }), 400, 'token_expired');
   expectError(await call('POST', '/api/v1/sessions', { body: { email: member.email, password: 'an attacker passphrase' } }), 401, 'credentials_invalid');

@@ -4,13 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type StoreKind, type TestApp } from '../helpers/test-app.ts';
 
-/** Reads the token out of a mailed link. */
-function tokenOf(link: string): string {
-  const token = new URL(link).searchParams.get('token');
-  assert.ok(token, `no token in ${link}`);
-  return token;
-}
-
 /**
  * The whole member loop through the JSON API, with the real mails, then the database as a thief
  * would get it: the raw SQLite file and WAL, or a pg_dump.
@@ -49,7 +42,7 @@ export function memberLoopSuite(kind: StoreKind): void {
     assert.equal(beforeVerify.json().error.code, 'email_unverified');
 
     const verifyMail = await mailTo(member.email, /confirm/i);
-    const verifyToken = tokenOf(t.smtp.linkIn(verifyMail, '/verify'));
+    const verifyToken = t.smtp.tokenIn(verifyMail, '/verify');
     secrets.push(verifyToken);
     const verified = await t.api('POST', '/api/v1/email-verifications', { body: { token: verifyToken } });
     assert.equal(verified.statusCode, 200);
@@ -86,7 +79,7 @@ export function memberLoopSuite(kind: StoreKind): void {
     const notice = await mailTo(member.email, /email/i);
     assert.doesNotMatch(notice.text, new RegExp(newEmail), 'the old address sees only a masked hint of the new one');
     const confirmMail = await mailTo(newEmail, /confirm/i);
-    const changeToken = tokenOf(t.smtp.linkIn(confirmMail, '/confirm-email'));
+    const changeToken = t.smtp.tokenIn(confirmMail, '/confirm-email');
     secrets.push(changeToken);
     const changed = await t.api('POST', '/api/v1/email-changes', { body: { token: changeToken } });
     assert.equal(changed.statusCode, 200);
@@ -105,7 +98,7 @@ export function memberLoopSuite(kind: StoreKind): void {
     const reset = await t.api('POST', '/api/v1/password-resets', { body: { email: newEmail } });
     assert.equal(reset.statusCode, 202);
     const resetMail = await mailTo(newEmail, /reset/i);
-    const resetToken = tokenOf(t.smtp.linkIn(resetMail, '/reset'));
+    const resetToken = t.smtp.tokenIn(resetMail, '/reset');
     secrets.push(resetToken);
     const weak = await t.api('POST', '/api/v1/password-resets/complete', { body: { token: resetToken, newPassword: 'short' } });
     assert.equal(weak.statusCode, 400);

@@ -19,6 +19,8 @@ export interface SmtpCatcher {
   waitForMail(predicate: (mail: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   /** The first link in the text body whose pathname is `path`, e.g. '/verify'. Throws if none. */
   linkIn(mail: CaughtMail, path: string): string;
+  /** The `token` query parameter of that link. */
+  tokenIn(mail: CaughtMail, path: string): string;
   close(): Promise<void>;
 }
 
@@ -80,16 +82,23 @@ export async function startSmtpCatcher(options: { port?: number } = {}): Promise
         waiters.add(waiter);
       });
     },
-    linkIn(mail, path) {
-      for (const candidate of mail.text.match(/https?:\/\/[^\s<>"]+/g) ?? []) {
-        if (new URL(candidate).pathname === path) return candidate;
-      }
-      throw new Error(`no link to ${path} in mail "${mail.subject}"`);
+    linkIn,
+    tokenIn(mail, path) {
+      const token = new URL(linkIn(mail, path)).searchParams.get('token');
+      if (!token) throw new Error(`the link to ${path} in mail "${mail.subject}" has no token`);
+      return token;
     },
     close() {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function linkIn(mail: CaughtMail, path: string): string {
+  for (const candidate of mail.text.match(/https?:\/\/[^\s<>"]+/g) ?? []) {
+    if (new URL(candidate).pathname === path) return candidate;
+  }
+  throw new Error(`no link to ${path} in mail "${mail.subject}"`);
 }
 
 // --- a minimal MIME reader: enough for what nodemailer sends -------------------------------------
