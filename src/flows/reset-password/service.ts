@@ -42,6 +42,7 @@ export async function completePasswordReset(deps: ResetDeps, input: ResetComplet
     await consumeOneTimeToken(tx, input.token, 'reset_password', now);
     await tx.members.setPassword(member.id, password, now);
     await tx.members.setFlags(member.id, { emailVerified: true, mustReset: false }, now);
+    await tx.members.clearFailedSignIns(member.id);
     await tx.sessions.revokeAll(member.id, now);
     await tx.outbox.enqueue(
       { template: 'password_changed', to: member.email, data: { displayName: member.displayName, when: new Date(now).toUTCString(), resetLink: deps.links.to('/forgot') } },
