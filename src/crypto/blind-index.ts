@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
 
 /**
@@ -15,15 +15,15 @@ export interface BlindIndex {
 }
 
 export function createBlindIndex(keyring: Keyring): BlindIndex {
-  const digest = (secret: Buffer, version: number, purpose: IndexPurpose, value: string) =>
+  const digest = (secret: KeyObject, version: number, purpose: IndexPurpose, value: string) =>
     `${version}.${createHmac('sha256', secret).update(`${purpose}\u0000${value}`, 'utf8').digest('base64url')}`;
   return {
     compute(purpose, normalised) {
       const key = keyring.current('index');
-      return digest(key.secret, key.version, purpose, normalised);
+      return digest(key.key, key.version, purpose, normalised);
     },
     candidates(purpose, normalised) {
-      return keyring.all('index').map((key) => digest(key.secret, key.version, purpose, normalised));
+      return keyring.all('index').map((key) => digest(key.key, key.version, purpose, normalised));
     },
   };
 }

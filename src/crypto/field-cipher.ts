@@ -34,7 +34,7 @@ export function createFieldCipher(keyring: Keyring): FieldCipher {
     encrypt(plaintext, context) {
       const key = keyring.current('field');
       const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key.secret, nonce);
+      const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
       cipher.setAAD(associatedData(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return `v1.${key.version}.${Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url')}`;
@@ -45,7 +45,7 @@ export function createFieldCipher(keyring: Keyring): FieldCipher {
       if (!key || !payload) throw new DecryptionError(`unreadable ciphertext for ${context.table}.${context.column}`);
       const bytes = Buffer.from(payload, 'base64url');
       if (bytes.length < NONCE_BYTES + TAG_BYTES) throw new DecryptionError(`truncated ciphertext for ${context.table}.${context.column}`);
-      const decipher = createDecipheriv('aes-256-gcm', key.secret, bytes.subarray(0, NONCE_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, NONCE_BYTES));
       decipher.setAAD(associatedData(context));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       try {

@@ -39,8 +39,29 @@ export function openDatabase(options: { databaseUrl: string | undefined; dataDir
   sqlite.pragma('foreign_keys = ON');
   // Deleted rows are overwritten, so removed personal data does not linger in free pages.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', sqlitePath, close: () => db.destroy() };
+}
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query it runs; preparing costs more than running a
+ * point lookup. Queries are built from a fixed set of shapes, so their statements are kept and
+ * reused (bounded, oldest dropped first).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= limit) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
 }
 
 /** The constraint a unique violation hit, on either database, or undefined for any other error. */
