@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { buildServices } from '../src/services.ts';
 import { startChild } from './lib/child.ts';
-import { load } from './lib/load.ts';
+import { load } from './lib/autocannon.ts';
 import { seedMembers, seedSessions } from './lib/seed.ts';
 import { recordResult } from './lib/results.ts';
 

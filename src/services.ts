@@ -13,7 +13,9 @@ import { createSignInGuard, type SignInGuard } from './limits/sign-in-guard.ts';
 import { createStuffingDetector } from './limits/stuffing-detector.ts';
 import { createAlarms } from './ops/alarms.ts';
 import { createAuditTrail, type AuditTrail } from './ops/audit/trail.ts';
+import { createCapabilities } from './ops/maintenance/capabilities.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createWebhooks, type Webhooks } from './ops/webhooks/index.ts';
 import { connectRedis } from './store/redis.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { dictionary } from '@zxcvbn-ts/language-common';
@@ -29,6 +31,8 @@ import { openDatabase, type Database } from './store/database.ts';
 import { checkKeyringMatches } from './store/keyring-check.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createStore } from './store/store.ts';
+import { bridgeMemberChanges } from './store/member-changes-bridge.ts';
+import { createSessionCache } from './flows/sessions/session-cache.ts';
 import { createLogger } from './logger.ts';
 
 export interface Services {
@@ -41,6 +45,7 @@ export interface Services {
   mail: MailDispatcher;
   metrics: Metrics;
   audit: AuditTrail;
+  webhooks: Webhooks;
   close(): Promise<void>;
 }
 
@@ -72,10 +77,25 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   const cipher = createFieldCipher(keyring);
   const blindIndex = createBlindIndex(keyring);
   const store = createStore(database.db, cipher, blindIndex);
+  const sessionCache = createSessionCache({ ttlMs: 5_000, maxEntries: 100_000 });
+  store.changes.onChange((memberId) => sessionCache.forgetMember(memberId));
   const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const stopBridge = redis ? await bridgeMemberChanges(store.changes, redis, logger, (memberId) => sessionCache.forgetMember(memberId)) : undefined;
+  // Maintenance switches: loaded before the first request, then kept fresh (Redis pub/sub + a 1 s poll).
+  const capabilities = createCapabilities({ db: database.db, redis, clock, logger });
+  try {
+    await capabilities.start();
+  } catch (error) {
+    await capabilities.stop();
+    redis?.disconnect();
+    await database.close();
+    throw error;
+  }
   const metrics = createMetrics({ hashQueueDepth: () => hashQueue.stats().running + hashQueue.stats().waiting });
-  const audit = createAuditTrail(database.db, keyring, clock, logger);
+  const webhooks = createWebhooks({ db: database.db, cipher, clock, logger, allowHttp: config.webhooksAllowHttp });
+  // Every recorded event of a webhook-able type is then queued for the webhooks subscribed to it.
+  const audit = webhooks.publishing(createAuditTrail(database.db, keyring, clock, logger));
   const alarms = createAlarms({ audit, logger, metrics });
   const limits = createRateLimits({ redis, onLimited: (rule) => metrics.rateLimited.inc({ rule }) });
   const passwordPolicy = createPasswordPolicy({
@@ -108,8 +128,11 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     clock,
     limits,
     signInGuard,
+    sessionCache,
     passwordPolicy,
     audit,
+    capabilities,
+    alarms,
     accountKey: (email) => blindIndex.compute('email', normaliseEmail(email)),
     links: createLinks(config.publicUrl),
     policy: {
@@ -133,9 +156,13 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     mail,
     metrics,
     audit,
+    webhooks,
     async close() {
       await mail.stop();
+      await webhooks.dispatcher.stop();
       await transport.close();
+      await capabilities.stop();
+      stopBridge?.();
       redis?.disconnect();
       await database.close();
     },

@@ -2,8 +2,11 @@ import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { RateLimits } from '../limits/rate-limits.ts';
 import type { SignInGuard } from '../limits/sign-in-guard.ts';
+import type { Alarms } from '../ops/alarms.ts';
 import type { AuditTrail } from '../ops/audit/trail.ts';
+import type { Capabilities } from '../ops/maintenance/capabilities.ts';
 import type { PasswordPolicy } from './shared/password-policy-port.ts';
+import type { SessionCache } from './sessions/session-cache.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -18,8 +21,13 @@ export interface FlowDeps {
   links: Links;
   policy: FlowPolicy;
   signInGuard: SignInGuard;
+  sessionCache: SessionCache;
   passwordPolicy: PasswordPolicy;
   audit: AuditTrail;
+  /** Maintenance switches: a flow calls `require` first, so the API and the pages both obey them. */
+  capabilities: Capabilities;
+  /** Security alarms (audit event, log, metric, webhooks): a canary's email named, stuffing. */
+  alarms: Alarms;
   /** Keyed hash of an email address for limits: the same for every spelling of the address. */
   accountKey(email: string): string;
   /** Wakes the mail worker after a transaction that queued mail has committed. */

@@ -26,7 +26,7 @@ export interface MemberRepository {
   clearFailedSignIns(memberId: string): Promise<void>;
 }
 
-export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, index: BlindIndex): MemberRepository {
+export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, index: BlindIndex, changed: (memberId: string) => void = () => {}): MemberRepository {
   const seal = (id: string, column: string, value: string) => cipher.encrypt(value, { table: 'members', column, rowId: id });
   const open = (row: MemberRow): Member => {
     const context = (column: string) => ({ table: 'members', column, rowId: row.id });
@@ -136,6 +136,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         })
         .where('id', '=', memberId)
         .execute();
+      changed(memberId);
     },
     async updateEmail(memberId, email, now) {
       await db
@@ -143,6 +144,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         .set({ ...emailFields(memberId, email), email_verified: 1, updated_at: now })
         .where('id', '=', memberId)
         .execute();
+      changed(memberId);
     },
     async countFailedSignIn(memberId) {
       await db
@@ -166,6 +168,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         })
         .where('id', '=', memberId)
         .execute();
+      changed(memberId);
     },
   };
 }

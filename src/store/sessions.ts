@@ -34,7 +34,7 @@ export interface SessionRepository {
   revokeAll(memberId: string, now: number, exceptId?: string): Promise<number>;
 }
 
-export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher): SessionRepository {
+export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher, changed: (memberId: string) => void = () => {}): SessionRepository {
   const open = (row: SessionRow): SessionRecord => ({
     id: row.id,
     memberId: row.member_id,
@@ -90,12 +90,15 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher)
         .where('member_id', '=', memberId)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
+      changed(memberId);
       return Number(result.numUpdatedRows) > 0;
     },
     async revokeAll(memberId, now, exceptId) {
       let query = db.updateTable('sessions').set({ revoked_at: now }).where('member_id', '=', memberId).where('revoked_at', 'is', null);
       if (exceptId) query = query.where('id', '<>', exceptId);
-      return Number((await query.executeTakeFirst()).numUpdatedRows);
+      const revoked = Number((await query.executeTakeFirst()).numUpdatedRows);
+      changed(memberId);
+      return revoked;
     },
   };
 }
