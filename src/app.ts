@@ -6,11 +6,13 @@ import { changeEmailRoutes } from './flows/change-email/routes.ts';
 import { changePasswordRoutes } from './flows/change-password/routes.ts';
 import { detailsRoutes } from './flows/details/routes.ts';
 import { joinRoutes } from './flows/join/routes.ts';
+import { maintenanceRoutes } from './ops/maintenance/routes.ts';
 import { reportSignInRoutes } from './flows/report-sign-in/routes.ts';
 import { resetPasswordRoutes } from './flows/reset-password/routes.ts';
 import { sessionsRoutes } from './flows/sessions/routes.ts';
 import { signInRoutes } from './flows/sign-in/routes.ts';
 import { verifyEmailRoutes } from './flows/verify-email/routes.ts';
+import { oidcRoutes } from './oidc/routes.ts';
 import { assetRoutes } from './http/assets.ts';
 import { cookiePolicy, type HttpDeps } from './http/context.ts';
 import { healthRoutes } from './http/health.ts';
@@ -56,7 +58,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'playerpass', version: '1', description: 'The member API of playerpass. Errors are `{ "error": { "code", "message", "fields"? } }`.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/v1/sessions' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/v1/sessions' },
+          admin: { type: 'http', scheme: 'bearer', description: 'The operator\'s PLAYERPASS_ADMIN_TOKEN (the admin API answers 404 when it is not set)' },
+        },
+      },
     },
   });
 
@@ -70,8 +77,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   sessionsRoutes(app, deps);
   reportSignInRoutes(app, deps);
   homeRoutes(app, deps);
+  maintenanceRoutes(app, deps, { adminToken: services.config.adminToken });
   assetRoutes(app);
   healthRoutes(app, services.flows.store, services.metrics);
+  oidcRoutes(app, deps, services.oidc, { hsts });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

@@ -34,6 +34,8 @@ import { createStore } from './store/store.ts';
 import { bridgeMemberChanges } from './store/member-changes-bridge.ts';
 import { createSessionCache } from './flows/sessions/session-cache.ts';
 import { createLogger } from './logger.ts';
+import { createLegacyImport, type LegacyImport } from './ops/import/index.ts';
+import { createOidcService, type OidcService } from './oidc/service.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -46,6 +48,10 @@ export interface Services {
   metrics: Metrics;
   audit: AuditTrail;
   webhooks: Webhooks;
+  /** `playerpass import …` and the server's background wrapping of imported passwords. */
+  legacyImport: LegacyImport;
+  /** The OpenID Connect provider, its client registry and signing keys (src/oidc). */
+  oidc: OidcService;
   close(): Promise<void>;
 }
 
@@ -105,6 +111,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   });
   const signInGuard = overrides.signInGuard ?? createSignInGuard(limits, createStuffingDetector({ alarms, clock, redis }));
   const hasher = await createPasswordHasher(config.argon2, keyring, hashQueue);
+  const legacyImport = createLegacyImport({ db: database.db, cipher, index: blindIndex, keyring, hasher, hashQueue, clock, audit, logger });
   const transport =
     overrides.mailTransport ??
     (config.smtpUrl
@@ -128,6 +135,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     clock,
     limits,
     signInGuard,
+    metrics,
     sessionCache,
     passwordPolicy,
     audit,
@@ -145,6 +153,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     },
     mailQueued: () => mail.kick(),
   };
+  const oidc = await createOidcService({ db: database.db, cipher, keyring, flows, publicUrl: config.publicUrl, sessionMaxHours: config.sessionMaxHours, logger });
 
   return {
     config,
@@ -157,7 +166,11 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     metrics,
     audit,
     webhooks,
+    legacyImport,
+    oidc,
     async close() {
+      await oidc.close();
+      await legacyImport.idleWrapper.stop();
       await mail.stop();
       await webhooks.dispatcher.stop();
       await transport.close();

@@ -2,8 +2,15 @@ import { ConfigError } from '../config/load.ts';
 import { KeyringError } from '../crypto/keyring.ts';
 import { KeyringMismatchError } from '../store/keyring-check.ts';
 import { audit } from './commands/audit.ts';
+import { canary } from './commands/canary.ts';
+import { clients } from './commands/clients.ts';
+import { importCommand } from './commands/import.ts';
+import { incident } from './commands/incident.ts';
+import { keys } from './commands/keys.ts';
+import { maintenance } from './commands/maintenance.ts';
 import { migrate } from './commands/migrate.ts';
 import { serve } from './commands/serve.ts';
+import { webhooks } from './commands/webhooks.ts';
 
 const usage = `usage: playerpass <command>
 
@@ -11,6 +18,13 @@ commands:
   serve     run the HTTP service (migrates the database first)
   migrate   apply database migrations and exit
   audit     verify | head | tail | search the tamper-evident audit trail
+  import    members FILE | wrap | status: bring in a legacy member export
+  maintenance  status | set <capability> on|off|read_only [--message "…"]: maintenance switches
+  canary    add | list canary accounts (any use of one raises an alarm)
+  incident  open | revoke-sessions | require-resets | notify | report | list: incident response
+  webhooks  add | list | remove signed event webhooks
+  clients   add | list | remove OpenID Connect clients (games, sites, game servers)
+  keys      rotate oidc | list oidc: OpenID Connect token signing keys
   help      show this text
 
 Settings come from PLAYERPASS_* environment variables; see the README.`;
@@ -26,6 +40,20 @@ async function main(args: string[]): Promise<number> {
       return 0;
     case 'audit':
       return audit(args.slice(1), (line) => console.log(line));
+    case 'import':
+      return importCommand(args.slice(1), (line) => console.log(line));
+    case 'maintenance':
+      return maintenance(args.slice(1), (line) => console.log(line));
+    case 'canary':
+      return canary(args.slice(1), (line) => console.log(line));
+    case 'incident':
+      return incident(args.slice(1), (line) => console.log(line));
+    case 'webhooks':
+      return webhooks(args.slice(1), (line) => console.log(line));
+    case 'clients':
+      return clients(args.slice(1), (line) => console.log(line));
+    case 'keys':
+      return keys(args.slice(1), (line) => console.log(line));
     case 'help':
     case '--help':
     case '-h':

@@ -52,6 +52,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordMinLength: values.passwordMinLength as number,
     breachedPasswordsUrl: values.breachedPasswordsUrl as string | undefined,
     breachedPasswordsTimeoutMs: values.breachedPasswordsTimeoutMs as number,
+    adminToken: values.adminToken as string | undefined,
+    webhooksAllowHttp: values.webhooksAllowHttp as boolean,
   };
   if (config.argon2.memoryKiB < 8 * config.argon2.parallelism) {
     throw new ConfigError('PLAYERPASS_ARGON2_MEMORY_KIB must be at least 8 × PLAYERPASS_ARGON2_PARALLELISM');

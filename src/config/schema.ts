@@ -31,6 +31,10 @@ export interface Config {
   /** k-anonymity range endpoint of a breached-password service (HIBP format); undefined = off. */
   breachedPasswordsUrl: string | undefined;
   breachedPasswordsTimeoutMs: number;
+  /** Bearer token of the admin API (/api/v1/admin/…); undefined = the admin API answers 404. */
+  adminToken: string | undefined;
+  /** Allows http:// webhook URLs (a local test receiver); off, only https:// is accepted. */
+  webhooksAllowHttp: boolean;
 }
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -71,6 +75,11 @@ const url = (protocols: string[]): Parser<string | undefined> => (raw, name) => 
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
+  return raw;
+};
+const secret = (minLength: number): Parser<string | undefined> => (raw, name) => {
+  if (raw === '') return undefined;
+  if (raw.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters (e.g. openssl rand -base64 32)`);
   return raw;
 };
 const publicUrl: Parser<string> = (raw, name) => {
@@ -136,5 +145,17 @@ export const settings = {
     describe: 'how long to wait for the breached-password service before accepting without it',
     default: () => 1500,
     parse: int(50, 60000),
+  },
+  webhooksAllowHttp: {
+    env: 'PLAYERPASS_WEBHOOKS_ALLOW_HTTP',
+    describe: 'accept http:// webhook URLs (for a local test receiver only); otherwise https:// is required',
+    default: () => false,
+    parse: bool,
+  },
+  adminToken: {
+    env: 'PLAYERPASS_ADMIN_TOKEN',
+    describe: 'bearer token of the admin API (at least 32 characters); the admin API answers 404 when unset',
+    default: () => undefined,
+    parse: secret(32),
   },
 } satisfies Record<string, Setting<unknown>>;

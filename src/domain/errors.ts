@@ -24,6 +24,7 @@ export const errorCatalogue = {
   email_unavailable: { status: 409, message: 'That email address cannot be used.', fix: 'The new address was taken by another account before the change was confirmed.' },
   rate_limited: { status: 429, message: 'Too many attempts. Wait a moment and try again.', fix: 'Wait for the number of seconds in the `Retry-After` header.' },
   overloaded: { status: 503, message: 'The service is busy. Try again in a moment.', fix: 'Too many password hashes are waiting; retry after `Retry-After` seconds.' },
+  capability_offline: { status: 503, message: 'This part of playerpass is switched off for maintenance. Try again later.', fix: 'An operator switched this capability off (or to read-only) for maintenance; `message` is their public notice. Retry after the `Retry-After` seconds; `GET /api/v1/status` shows what is on.' },
   not_found: { status: 404, message: 'Nothing here.', fix: 'Check the path against the OpenAPI document.' },
   internal_error: { status: 500, message: 'Something went wrong on our side. Try again later.', fix: 'A bug or an outage on our side; the details are in the server log under the request id.' },
 } as const satisfies Record<string, { status: number; message: string; fix: string }>;

@@ -2,6 +2,7 @@ import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { RateLimits } from '../limits/rate-limits.ts';
 import type { SignInGuard } from '../limits/sign-in-guard.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import type { Alarms } from '../ops/alarms.ts';
 import type { AuditTrail } from '../ops/audit/trail.ts';
 import type { Capabilities } from '../ops/maintenance/capabilities.ts';
@@ -21,6 +22,7 @@ export interface FlowDeps {
   links: Links;
   policy: FlowPolicy;
   signInGuard: SignInGuard;
+  metrics: Metrics;
   sessionCache: SessionCache;
   passwordPolicy: PasswordPolicy;
   audit: AuditTrail;

@@ -16,8 +16,11 @@ export const rateRules = {
   sign_in_fail_global: { points: 1000, durationSeconds: 60 },
   reset_request_ip: { points: 30, durationSeconds: 3600 },
   reset_request_account: { points: 5, durationSeconds: 3600 },
+  sign_in_mail_member: { points: 5, durationSeconds: 3600 },
   token_ip: { points: 60, durationSeconds: 600 },
   member_sensitive: { points: 10, durationSeconds: 600 },
+  /** /link: device user codes are short (RFC 8628 §5.1), so their entry is limited per IP. */
+  device_code_ip: { points: 20, durationSeconds: 600 },
 } as const;
 
 export type RateRule = keyof typeof rateRules;

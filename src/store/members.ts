@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { BlindIndex } from '../crypto/blind-index.ts';
 import type { FieldCipher } from '../crypto/field-cipher.ts';
-import type { StoredPassword } from '../crypto/password-hasher.ts';
+import type { PasswordScheme, StoredPassword } from '../crypto/password-hasher.ts';
 import { foldDisplayName } from '../domain/display-name.ts';
 import { normaliseEmail } from '../domain/email.ts';
 import type { Member } from '../domain/member.ts';
@@ -59,9 +59,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         .insertInto('members')
         .values({
           id: member.id,
-          ...nameFields(member.id, member.displayName),
-          ...emailFields(member.id, member.email),
-          birth_date_ct: seal(member.id, 'birth_date', member.birthDate),
+          ...encryptMemberFields(cipher, index, member.id, member),
           status: member.status,
           email_verified: member.emailVerified ? 1 : 0,
           must_reset: member.mustReset ? 1 : 0,
@@ -80,6 +78,8 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
             kind: 'password',
             secret: password.hash,
             key_version: password.pepperVersion,
+            scheme: password.scheme ?? 'argon2id',
+            salt: password.salt ?? null,
             created_at: member.createdAt,
             updated_at: member.createdAt,
           })
@@ -106,23 +106,26 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
     async password(memberId) {
       const row = await db
         .selectFrom('credentials')
-        .select(['secret', 'key_version'])
+        .select(['secret', 'key_version', 'scheme', 'salt'])
         .where('member_id', '=', memberId)
         .where('kind', '=', 'password')
         .executeTakeFirst();
-      return row ? { hash: row.secret, pepperVersion: row.key_version } : undefined;
+      return row ? { hash: row.secret, pepperVersion: row.key_version, scheme: row.scheme as PasswordScheme, salt: row.salt, memberId } : undefined;
     },
     async setPassword(memberId, password, now) {
+      // Always writes the scheme too: an upgraded legacy password becomes a plain argon2id one.
+      const scheme = password.scheme ?? 'argon2id';
+      const salt = password.salt ?? null;
       const updated = await db
         .updateTable('credentials')
-        .set({ secret: password.hash, key_version: password.pepperVersion, updated_at: now })
+        .set({ secret: password.hash, key_version: password.pepperVersion, scheme, salt, updated_at: now })
         .where('member_id', '=', memberId)
         .where('kind', '=', 'password')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
         await db
           .insertInto('credentials')
-          .values({ member_id: memberId, kind: 'password', secret: password.hash, key_version: password.pepperVersion, created_at: now, updated_at: now })
+          .values({ member_id: memberId, kind: 'password', secret: password.hash, key_version: password.pepperVersion, scheme, salt, created_at: now, updated_at: now })
           .execute();
       }
     },
@@ -170,5 +173,25 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         .execute();
       changed(memberId);
     },
+  };
+}
+
+/**
+ * A member's encrypted and blind-indexed columns, exactly as a join stores them: `insert` uses it,
+ * and so does the legacy import (src/ops/import), which writes members in batches.
+ */
+export function encryptMemberFields(
+  cipher: FieldCipher,
+  index: BlindIndex,
+  id: string,
+  fields: { displayName: string; email: string; birthDate: string },
+): Pick<MemberRow, 'display_name_ct' | 'display_name_idx' | 'email_ct' | 'email_idx' | 'birth_date_ct'> {
+  const seal = (column: string, value: string) => cipher.encrypt(value, { table: 'members', column, rowId: id });
+  return {
+    display_name_ct: seal('display_name', fields.displayName),
+    display_name_idx: index.compute('display_name', foldDisplayName(fields.displayName)),
+    email_ct: seal('email', fields.email),
+    email_idx: index.compute('email', normaliseEmail(fields.email)),
+    birth_date_ct: seal('birth_date', fields.birthDate),
   };
 }

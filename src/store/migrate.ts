@@ -2,12 +2,22 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as initial from './migrations/001-initial.ts';
 import * as signInProtection from './migrations/003-sign-in-protection.ts';
 import * as audit from './migrations/002-audit.ts';
+import * as capabilities from './migrations/004-capabilities.ts';
+import * as webhooks from './migrations/006-webhooks.ts';
+import * as incidents from './migrations/005-incidents.ts';
+import * as legacyImport from './migrations/007-legacy-import.ts';
+import * as oidc from './migrations/008-oidc.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-audit': audit,
   '003-sign-in-protection': signInProtection,
+  '004-capabilities': capabilities,
+  '005-incidents': incidents,
+  '006-webhooks': webhooks,
+  '007-legacy-import': legacyImport,
+  '008-oidc': oidc,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -1,5 +1,8 @@
+import type { Generated } from 'kysely';
+import type { OidcTables } from './oidc-tables.ts';
+
 /** The stored shape of every table. Personal data only ever appears here as ciphertext (`*_ct`). */
-export interface Tables {
+export interface Tables extends OidcTables {
   meta: { key: string; value: string };
   members: MemberRow;
   credentials: CredentialRow;
@@ -8,6 +11,12 @@ export interface Tables {
   outbox: OutboxRow;
   member_devices: MemberDeviceRow;
   audit_events: AuditEventRow;
+  incidents: IncidentRow;
+  incident_members: IncidentMemberRow;
+  incident_steps: IncidentStepRow;
+  webhooks: WebhookRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  capabilities: CapabilityRow;
 }
 
 export interface MemberRow {
@@ -25,6 +34,8 @@ export interface MemberRow {
   failed_sign_ins: number;
   created_at: number;
   updated_at: number;
+  /** The old system's id for members brought in by `playerpass import members`; null otherwise. */
+  legacy_id: string | null;
 }
 
 export interface MemberDeviceRow {
@@ -41,6 +52,10 @@ export interface CredentialRow {
   key_version: number;
   created_at: number;
   updated_at: number;
+  /** What `secret` is: `argon2id`, `wrapped:<legacy>` or `pending:<legacy>` (see migration 007). */
+  scheme: Generated<string>;
+  /** Non-secret inputs of a legacy digest (salt, cost); null for argon2id. */
+  salt: string | null;
 }
 
 export interface SessionRow {
@@ -97,4 +112,83 @@ export interface AuditEventRow {
   key_version: number;
   prev_hash: string;
   hash: string;
+}
+
+/** An operator's webhook endpoint. `event_types` is `*` or a comma list; the secret is encrypted. */
+export interface WebhookRow {
+  id: string;
+  url: string;
+  event_types: string;
+  secret_ct: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+/** One event for one webhook, moved queued → sending → delivered / abandoned by the dispatcher. */
+export interface WebhookDeliveryRow {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  /** The JSON body sent: ids, flags and counts only, never personal data or secrets. */
+  payload: string;
+  status: 'queued' | 'sending' | 'delivered' | 'abandoned';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** A security incident: the scope it was opened with and, in `counts`, the frozen per-category counts (JSON). */
+export interface IncidentRow {
+  id: string;
+  title: string;
+  opened_at: number;
+  window_from: number;
+  window_to: number;
+  /** Comma list of `names`, `emails`, `birthdates`, `password_hashes`. */
+  data_categories: string;
+  scope_kind: 'all' | 'created_before' | 'signed_in_within' | 'id_list';
+  scope_arg: string | null;
+  contact: string;
+  status: 'scoping' | 'open';
+  created_by: string;
+  counts: string;
+  /** The operator's plain-text notice with {{placeholders}}, or null for the built-in one. */
+  notice_template: string | null;
+}
+
+/** One affected member of one incident; each step sets its column in the transaction that does its work. */
+export interface IncidentMemberRow {
+  incident_id: string;
+  member_id: string;
+  revoked_at: number | null;
+  reset_required_at: number | null;
+  notified_at: number | null;
+}
+
+/** The timeline: one row per run of a step (dry runs included, flagged). */
+export interface IncidentStepRow {
+  id: string;
+  incident_id: string;
+  step: string;
+  started_at: number;
+  finished_at: number | null;
+  count: number | null;
+  remaining: number | null;
+  dry_run: number;
+}
+
+/** A maintenance switch (src/ops/maintenance). No row means the capability is on. */
+export interface CapabilityRow {
+  name: string;
+  state: 'on' | 'off' | 'read_only';
+  /** Public text shown to members while the capability is not on. */
+  message: string | null;
+  updated_at: number;
+  /** `cli` or `admin_api`. */
+  updated_by: string | null;
 }

@@ -2,12 +2,15 @@ import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config/load.ts';
 import { buildServices } from '../../services.ts';
 
-/** `playerpass serve`: migrate, start the mail worker, listen; stop cleanly on SIGINT/SIGTERM. */
+/** `playerpass serve`: migrate, start the mail and webhook workers, listen; stop cleanly on SIGINT/SIGTERM. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
   const services = await buildServices(config);
   const app = await buildApp(services);
   services.mail.start();
+  services.webhooks.dispatcher.start();
+  // Wraps imported legacy passwords while the hash queue is idle (src/ops/import/wrap-job.ts).
+  services.legacyImport.idleWrapper.start();
   await app.listen({ port: config.port, host: config.host });
   services.logger.info(
     {

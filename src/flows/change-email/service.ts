@@ -9,7 +9,7 @@ import { consumeOneTimeToken, issueOneTimeToken } from '../shared/one-time-links
 import { requireValid } from '../shared/validate.ts';
 import type { ChangeEmailInput } from './input.ts';
 
-export type ChangeEmailDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'audit' | 'mailQueued'>;
+export type ChangeEmailDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'audit' | 'mailQueued' | 'capabilities'>;
 
 /**
  * Asks to move the account to a new address: a confirmation link goes to the new address and a
@@ -17,6 +17,7 @@ export type ChangeEmailDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'lim
  * caller sees the same answer.
  */
 export async function requestEmailChange(deps: ChangeEmailDeps, member: Member, input: ChangeEmailInput): Promise<void> {
+  deps.capabilities.require('profile_changes', 'write');
   requireValid({ newEmail: checkEmail(input.newEmail) });
   const newEmail = cleanEmail(input.newEmail);
   if (normaliseEmail(newEmail) === normaliseEmail(member.email)) throw new PassError('validation_failed', { fields: { newEmail: 'unchanged' } });
@@ -39,6 +40,7 @@ export async function requestEmailChange(deps: ChangeEmailDeps, member: Member, 
 
 /** Uses the link mailed to the new address; the old address is told once it is done. */
 export async function confirmEmailChange(deps: ChangeEmailDeps, token: string, context: RequestContext): Promise<void> {
+  deps.capabilities.require('profile_changes', 'write');
   await deps.limits.consume('token_ip', context.ip);
   const now = deps.clock.now();
   let changedMemberId = '';

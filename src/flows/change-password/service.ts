@@ -4,10 +4,11 @@ import { requireCurrentPassword } from '../shared/current-password.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { ChangePasswordInput } from './input.ts';
 
-export type ChangePasswordDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
+export type ChangePasswordDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'passwordPolicy' | 'audit' | 'mailQueued' | 'capabilities'>;
 
 /** New password with the current one; every other session of the member is signed out. */
 export async function changePassword(deps: ChangePasswordDeps, member: Member, currentSessionId: string, input: ChangePasswordInput): Promise<void> {
+  deps.capabilities.require('profile_changes', 'write');
   requireValid({ newPassword: await deps.passwordPolicy.check(input.newPassword, { displayName: member.displayName, email: member.email }) });
   await requireCurrentPassword(deps, member, input.currentPassword);
   const password = await deps.hasher.hash(input.newPassword);

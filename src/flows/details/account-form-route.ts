@@ -1,8 +1,37 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { capabilityNotice, capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
-import { checkFormCsrf, formFields, formProblem, pageCsrf, requirePageSession, sendPage } from '../../http/pages.ts';
+import { html } from '../../http/layout/html.ts';
+import { checkFormCsrf, formFields, formProblem, pageCsrf, requirePageSession, sendPage, type PageNotice } from '../../http/pages.ts';
 import type { Authenticated } from '../sessions/authenticate.ts';
-import { accountPage, type AccountForm } from './views/account-page.ts';
+import { accountPage, type AccountForm, type AccountFormState } from './views/account-page.ts';
+
+/**
+ * The account page as the profile_changes switch allows: whole while on; the details with the
+ * operator's message instead of the forms while read-only (503 for a form posted anyway); only the
+ * message while off.
+ */
+export function sendAccountPage(
+  reply: FastifyReply,
+  deps: HttpDeps,
+  options: { auth: Authenticated; csrf: string; state?: AccountFormState; notice?: PageNotice | undefined; posted?: boolean },
+): FastifyReply {
+  const { auth, csrf } = options;
+  const unreadable = capabilityRefusal(deps, 'profile_changes', 'read');
+  if (unreadable) {
+    return sendCapabilityNotice(reply, { title: 'Your account', refusal: unreadable, csrf, auth, more: html`<p><a href="/account/sessions">See where you are signed in</a></p>` });
+  }
+  const locked = capabilityRefusal(deps, 'profile_changes', 'write');
+  if (locked && options.posted) reply.header('retry-after', String(locked.retryAfterSeconds ?? 300));
+  return sendPage(reply, {
+    title: 'Your account',
+    body: accountPage(csrf, auth.member, options.state, locked ? capabilityNotice(locked) : undefined),
+    auth,
+    csrf,
+    notice: options.notice,
+    status: locked && options.posted ? locked.status : 200,
+  });
+}
 
 /**
  * One of the account page's forms: on success, redirect back (post/redirect/get) with a notice;
@@ -17,6 +46,7 @@ export function accountFormRoute(
     checkFormCsrf(request, deps);
     const auth = await requirePageSession(request, reply, deps);
     if (!auth) return reply;
+    if (capabilityRefusal(deps, 'profile_changes', 'write')) return sendAccountPage(reply, deps, { auth, csrf: pageCsrf(request, reply, deps), posted: true });
     const values = formFields(request, options.fields);
     try {
       await options.run(auth, values);

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../http/context.ts';
-import { pageCsrf, requirePageSession, sendPage } from '../../http/pages.ts';
+import { pageCsrf, requirePageSession } from '../../http/pages.ts';
 import { requireApiSession } from '../../http/plugins/session.ts';
-import { accountFormRoute } from './account-form-route.ts';
+import { accountFormRoute, sendAccountPage } from './account-form-route.ts';
 import { DetailsPatchBody, MeReply, type DetailsPatch } from './input.ts';
-import { describeMember, updateDetails } from './service.ts';
-import { accountDoneMessages, accountPage, type AccountForm } from './views/account-page.ts';
+import { describeMember, readDetails, updateDetails } from './service.ts';
+import { accountDoneMessages, type AccountForm } from './views/account-page.ts';
 
 export function detailsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get(
     '/api/v1/me',
     { schema: { summary: 'The signed-in member', tags: ['me'], security: [{ bearer: [] }], response: { 200: MeReply } } },
-    async (request) => describeMember((await requireApiSession(request, deps)).member),
+    async (request) => readDetails(deps.flows, (await requireApiSession(request, deps)).member),
   );
 
   app.patch(
@@ -31,13 +31,7 @@ export function detailsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const csrf = pageCsrf(request, reply, deps);
     const done = (request.query as Record<string, unknown>).done;
     const text = typeof done === 'string' && Object.hasOwn(accountDoneMessages, done) ? accountDoneMessages[done as AccountForm] : undefined;
-    return sendPage(reply, {
-      title: 'Your account',
-      body: accountPage(csrf, auth.member),
-      auth,
-      csrf,
-      notice: text ? { kind: 'success', text } : undefined,
-    });
+    return sendAccountPage(reply, deps, { auth, csrf, notice: text ? { kind: 'success', text } : undefined });
   });
 
   accountFormRoute(app, deps, {

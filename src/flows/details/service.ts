@@ -7,7 +7,7 @@ import type { FlowDeps } from '../deps.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { DetailsPatch, Me } from './input.ts';
 
-export type DetailsDeps = Pick<FlowDeps, 'store' | 'clock' | 'audit'>;
+export type DetailsDeps = Pick<FlowDeps, 'store' | 'clock' | 'audit' | 'capabilities'>;
 
 export function describeMember(member: Member): Me {
   return {
@@ -20,8 +20,15 @@ export function describeMember(member: Member): Me {
   };
 }
 
+/** What the member may read about themselves: refused while profile_changes is off (not while read-only). */
+export function readDetails(deps: Pick<FlowDeps, 'capabilities'>, member: Member): Me {
+  deps.capabilities.require('profile_changes', 'read');
+  return describeMember(member);
+}
+
 /** Changes the display name and/or birth date; returns the member as now stored. */
 export async function updateDetails(deps: DetailsDeps, member: Member, patch: DetailsPatch): Promise<Member> {
+  deps.capabilities.require('profile_changes', 'write');
   const today = new Date(deps.clock.now());
   requireValid({
     displayName: patch.displayName === undefined ? undefined : checkDisplayName(patch.displayName),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
 import { pageSession } from '../../http/plugins/session.ts';
@@ -29,12 +30,17 @@ export function joinRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/join', { schema: { hide: true } }, async (request, reply) => {
     const csrf = pageCsrf(request, reply, deps);
-    return sendPage(reply, { title: 'Join playerpass', body: joinForm(csrf), auth: await pageSession(request, deps), csrf });
+    const auth = await pageSession(request, deps);
+    const refusal = capabilityRefusal(deps, 'join');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Join playerpass', refusal, csrf, auth });
+    return sendPage(reply, { title: 'Join playerpass', body: joinForm(csrf), auth, csrf });
   });
 
   app.post('/join', { schema: { hide: true } }, async (request, reply) => {
     checkFormCsrf(request, deps);
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'join');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Join playerpass', refusal, csrf });
     const values = formFields(request, FIELDS);
     try {
       await join(deps.flows, values as JoinInput, requestContext(request, deps));

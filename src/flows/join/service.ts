@@ -11,13 +11,14 @@ import { issueOneTimeToken } from '../shared/one-time-links.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { JoinInput } from './input.ts';
 
-export type JoinDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
+export type JoinDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'mailQueued' | 'capabilities'>;
 
 /**
  * Creates a member and mails a verification link. When the email already has an account the caller
  * sees exactly the same answer, and the owner gets a mail instead, so joining reveals nothing.
  */
 export async function join(deps: JoinDeps, input: JoinInput, context: RequestContext): Promise<void> {
+  deps.capabilities.require('join', 'write');
   await deps.limits.consume('join_ip', context.ip);
   const displayName = cleanDisplayName(input.displayName);
   const email = cleanEmail(input.email);

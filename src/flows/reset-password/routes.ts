@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, queryToken, sendPage } from '../../http/pages.ts';
 import { requestContext } from '../../http/request-context.ts';
@@ -28,12 +29,16 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
 
   app.get('/forgot', { schema: { hide: true } }, async (request, reply) => {
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'password_reset');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Forgot your password?', refusal, csrf });
     return sendPage(reply, { title: 'Forgot your password?', body: forgotForm(csrf), csrf });
   });
 
   app.post('/forgot', { schema: { hide: true } }, async (request, reply) => {
     checkFormCsrf(request, deps);
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'password_reset');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Forgot your password?', refusal, csrf });
     const values = formFields(request, ['email']);
     try {
       await requestPasswordReset(deps.flows, values as ResetRequestInput, requestContext(request, deps));
@@ -46,12 +51,16 @@ export function resetPasswordRoutes(app: FastifyInstance, deps: HttpDeps): void 
 
   app.get('/reset', { schema: { hide: true } }, async (request, reply) => {
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'password_reset');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Choose a new password', refusal, csrf });
     return sendPage(reply, { title: 'Choose a new password', body: resetForm(csrf, queryToken(request)), csrf });
   });
 
   app.post('/reset', { schema: { hide: true } }, async (request, reply) => {
     checkFormCsrf(request, deps);
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'password_reset');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Choose a new password', refusal, csrf });
     const values = formFields(request, ['token', 'newPassword']);
     try {
       await completePasswordReset(deps.flows, values as ResetCompleteInput, requestContext(request, deps));

@@ -2,15 +2,17 @@ import { hashToken } from '../../crypto/random.ts';
 import { normaliseEmail } from '../../domain/email.ts';
 import { ipPrefix } from '../../domain/ip-prefix.ts';
 import { PassError } from '../../domain/errors.ts';
+import { checkCanary } from '../../ops/canaries/check.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { checkOneTimeToken, consumeOneTimeToken, issueOneTimeToken } from '../shared/one-time-links.ts';
 import { requireValid } from '../shared/validate.ts';
 import type { ResetCompleteInput, ResetRequestInput } from './input.ts';
 
-export type ResetDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'mailQueued'>;
+export type ResetDeps = Pick<FlowDeps, 'store' | 'hasher' | 'clock' | 'limits' | 'links' | 'policy' | 'passwordPolicy' | 'audit' | 'alarms' | 'mailQueued' | 'capabilities'>;
 
 /** Always the same answer; a link only goes out when the address belongs to an active member. */
 export async function requestPasswordReset(deps: ResetDeps, input: ResetRequestInput, context: RequestContext): Promise<void> {
+  deps.capabilities.require('password_reset', 'write');
   await deps.limits.consume('reset_request_ip', context.ip);
   // Past this budget the answer stays the same, but no more mail goes to that address.
   const withinBudget = await deps.limits.consume('reset_request_account', hashToken(normaliseEmail(input.email))).then(
@@ -18,6 +20,8 @@ export async function requestPasswordReset(deps: ResetDeps, input: ResetRequestI
     (error: unknown) => (error instanceof PassError && error.code === 'rate_limited' ? false : Promise.reject(error)),
   );
   const member = input.email.trim() === '' ? undefined : await deps.store.members.findByEmail(input.email);
+  // Same answer for a canary, but no link: nobody may ever take one over.
+  if (await checkCanary(deps.alarms, member, 'password_reset', context.ip)) return;
   if (!member || member.status !== 'active' || !withinBudget) return;
   const now = deps.clock.now();
   await deps.store.transaction(async (tx) => {
@@ -30,6 +34,7 @@ export async function requestPasswordReset(deps: ResetDeps, input: ResetRequestI
 
 /** Sets the new password, signs out every session and tells the member by mail. */
 export async function completePasswordReset(deps: ResetDeps, input: ResetCompleteInput, context: RequestContext): Promise<void> {
+  deps.capabilities.require('password_reset', 'write');
   await deps.limits.consume('token_ip', context.ip);
   // Check the link first without using it up, so a refused password leaves the link usable.
   const { memberId } = await checkOneTimeToken(deps.store, input.token, 'reset_password', deps.clock.now());

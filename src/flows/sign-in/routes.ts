@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
 import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
@@ -46,11 +47,15 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => {
     if (await pageSession(request, deps)) return reply.redirect('/account', 303);
     const csrf = pageCsrf(request, reply, deps);
+    const refusal = capabilityRefusal(deps, 'sign_in');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Sign in', refusal, csrf });
     return sendPage(reply, { title: 'Sign in', body: signInForm(csrf), csrf });
   });
 
   app.post('/sign-in', { schema: { hide: true } }, async (request, reply) => {
     checkFormCsrf(request, deps);
+    const refusal = capabilityRefusal(deps, 'sign_in');
+    if (refusal) return sendCapabilityNotice(reply, { title: 'Sign in', refusal, csrf: pageCsrf(request, reply, deps) });
     const values = formFields(request, ['email', 'password']);
     try {
       const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));

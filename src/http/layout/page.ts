@@ -62,7 +62,7 @@ export function renderPage(options: PageOptions): string {
       ${body}
     </main>
     <footer class="site-footer">
-      <p>playerpass — one account for every game.</p>
+      <p>playerpass — one account for every game. <a href="/status">Service status</a></p>
     </footer>
   </body>
 </html>

@@ -3,6 +3,7 @@ import { confirmEmailChange } from './confirm-email-change.ts';
 import { emailChangeRequested } from './email-change-requested.ts';
 import { emailChanged } from './email-changed.ts';
 import { emailInUse } from './email-in-use.ts';
+import { incidentNotice } from './incident-notice.ts';
 import { type MailContext, type RenderedMail, type Template, TemplateError } from './layout.ts';
 import { newDevice } from './new-device.ts';
 import { passwordChanged } from './password-changed.ts';
@@ -21,6 +22,7 @@ const templates: Readonly<Record<string, Template>> = Object.freeze({
   email_in_use: emailInUse,
   email_changed: emailChanged,
   new_device: newDevice,
+  incident_notice: incidentNotice,
 });
 
 export const templateNames: readonly string[] = Object.keys(templates);

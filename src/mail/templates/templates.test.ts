@@ -19,6 +19,16 @@ const samples: Record<string, Record<string, string>> = {
     device: 'Mozilla/5.0 (X11; Linux x86_64)',
     notMeLink: 'https://id.example.test/not-me?token=abc',
   },
+  incident_notice: {
+    displayName: 'Zoë',
+    title: 'A copy of a database backup was exposed',
+    windowFrom: 'Sun, 01 Mar 2026 00:00:00 GMT',
+    windowTo: 'Thu, 05 Mar 2026 00:00:00 GMT',
+    data: 'names,emails,birthdates,password_hashes',
+    signedOut: 'yes',
+    mustReset: 'yes',
+    contact: 'privacy@example.test',
+  },
 };
 
 test('every template renders a subject, a text and an html body with the footer', () => {

@@ -17,8 +17,11 @@ export const accountDoneMessages: Record<AccountForm, string> = {
   password: 'Your password is changed. Your other sessions were signed out.',
 };
 
-/** The account page: what we hold about the member, and the three forms that change it. */
-export function accountPage(csrf: string, member: Member, state?: AccountFormState): SafeHtml {
+/**
+ * The account page: what we hold about the member, and the three forms that change it — or, while
+ * profile changes are switched off, `locked` (the operator's message) where the forms would be.
+ */
+export function accountPage(csrf: string, member: Member, state?: AccountFormState, locked?: SafeHtml): SafeHtml {
   const of = (name: AccountForm) => (state?.form === name ? state : undefined);
   const details = of('details');
   const email = of('email');
@@ -32,7 +35,7 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
         <dt>Email address</dt><dd>${member.email} ${member.emailVerified ? '' : html`<span class="muted">(not confirmed yet)</span>`}</dd>
         <dt>Date of birth</dt><dd>${member.birthDate}</dd>
       </dl>
-      ${form({
+      ${locked ?? form({
         action: '/account/details',
         csrfToken: csrf,
         submitLabel: 'Save details',
@@ -43,7 +46,7 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
         ],
       })}
     </section>
-    <section aria-labelledby="change-email">
+    ${locked ? '' : html`<section aria-labelledby="change-email">
       <h2 id="change-email">Change email address</h2>
       ${form({
         action: '/account/email',
@@ -70,6 +73,6 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
           field({ name: 'newPassword', label: 'New password', type: 'password', hint: 'At least 8 characters. Your other sessions will be signed out.', error: password?.errors.newPassword, required: true, autocomplete: 'new-password', minlength: 8 }),
         ],
       })}
-    </section>
+    </section>`}
     <p><a href="/account/sessions">See where you are signed in</a></p>`;
 }

@@ -1,0 +1,14 @@
+import { loadConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/logger.ts';
+import { openLegacyImport } from '../src/cli/commands/import.ts';
+import { rmSync } from 'node:fs';
+rmSync('.tmp-legacy/data2', { recursive: true, force: true });
+const mu = () => { const m = process.memoryUsage(); return `rss ${m.rss >> 20} heapTotal ${m.heapTotal >> 20} heapUsed ${m.heapUsed >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20}`; };
+console.log('start', mu());
+const services = await openLegacyImport(loadConfig({ PLAYERPASS_DATA_DIR: '.tmp-legacy/data2', PLAYERPASS_LOG_LEVEL: 'warn' }), createLogger('warn'));
+console.log('services', mu());
+let n = 0;
+const cpu0 = process.cpuUsage();
+const s = await services.legacyImport.importMembers({ file: '/tmp/ib20/members.csv', rejectsFile: '.tmp-legacy/r.csv', batchSize: Number(process.env.B ?? 2000), onProgress: (p) => { if (++n % 3 === 0) console.log(p.rows, mu()); } });
+const cpu = process.cpuUsage(cpu0); console.log('done', s.elapsedMs, mu(), 'cpu us/row', ((cpu.user + cpu.system) / s.rows).toFixed(0), 'user', (cpu.user/s.rows).toFixed(0));
+await services.close();

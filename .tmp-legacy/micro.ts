@@ -1,0 +1,16 @@
+import { randomBytes, createCipheriv, createHmac } from 'node:crypto';
+import { keyringFromJson, newKeyringJson } from '../src/crypto/keyring.ts';
+import { createFieldCipher } from '../src/crypto/field-cipher.ts';
+import { createBlindIndex } from '../src/crypto/blind-index.ts';
+const N = 100000;
+let t = performance.now();
+for (let i = 0; i < N; i++) randomBytes(12);
+console.log('randomBytes(12)', ((performance.now() - t) * 1000 / N).toFixed(2), 'us');
+const kr = keyringFromJson(newKeyringJson(), 'x');
+const c = createFieldCipher(kr); const ix = createBlindIndex(kr);
+t = performance.now();
+for (let i = 0; i < N; i++) c.encrypt('someone.name.123@example.org', { table: 'members', column: 'email', rowId: 'abcdefghijklmnopqrstuv' });
+console.log('encrypt', ((performance.now() - t) * 1000 / N).toFixed(2), 'us');
+t = performance.now();
+for (let i = 0; i < N; i++) ix.compute('email', 'someone.name.123@example.org');
+console.log('hmac', ((performance.now() - t) * 1000 / N).toFixed(2), 'us');
