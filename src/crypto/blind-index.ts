@@ -7,7 +7,7 @@ import type { Keyring } from './keyring.ts';
  * Stored as `<key version>.<base64url>`; `candidates` gives one per key version so lookups keep
  * working while a rotation recomputes the column.
  */
-export type IndexPurpose = 'email' | 'display_name';
+export type IndexPurpose = 'email' | 'display_name' | 'member_kind';
 
 export interface BlindIndex {
   compute(purpose: IndexPurpose, normalised: string): string;

@@ -23,6 +23,8 @@ export interface MemberRepository {
   setFlags(memberId: string, flags: { emailVerified?: boolean; mustReset?: boolean }, now: number): Promise<void>;
   /** Adds one consecutive failed sign-in; returns the new count. */
   countFailedSignIn(memberId: string): Promise<number>;
+  /** Ids of canary members: a scan, for operators' listings only. */
+  canaryIds(): Promise<string[]>;
   clearFailedSignIns(memberId: string): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
       status: row.status,
       emailVerified: row.email_verified === 1,
       mustReset: row.must_reset === 1,
-      canary: row.canary === 1,
+      canary: row.canary === 1 || (row.kind_marker !== null && index.candidates('member_kind', `${row.id}:canary`).includes(row.kind_marker)),
       failedSignIns: row.failed_sign_ins,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -63,7 +65,8 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
           status: member.status,
           email_verified: member.emailVerified ? 1 : 0,
           must_reset: member.mustReset ? 1 : 0,
-          canary: member.canary ? 1 : 0,
+          canary: 0,
+          kind_marker: index.compute('member_kind', `${member.id}:${member.canary ? 'canary' : 'member'}`),
           key_version: 1,
           failed_sign_ins: member.failedSignIns,
           created_at: member.createdAt,
@@ -148,6 +151,18 @@ export function createMemberRepository(db: Kysely<Tables>, cipher: FieldCipher, 
         .where('id', '=', memberId)
         .execute();
       changed(memberId);
+    },
+    async canaryIds() {
+      const ids: string[] = [];
+      let after = '';
+      for (;;) {
+        const rows = await db.selectFrom('members').select(['id', 'canary', 'kind_marker']).where('id', '>', after).orderBy('id').limit(5_000).execute();
+        for (const row of rows) {
+          if (row.canary === 1 || (row.kind_marker !== null && index.candidates('member_kind', `${row.id}:canary`).includes(row.kind_marker))) ids.push(row.id);
+        }
+        if (rows.length < 5_000) return ids;
+        after = rows.at(-1)!.id;
+      }
     },
     async countFailedSignIn(memberId) {
       await db

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/001-initial.ts';
+import * as memberKindMarker from './migrations/009-member-kind-marker.ts';
 import * as signInProtection from './migrations/003-sign-in-protection.ts';
 import * as audit from './migrations/002-audit.ts';
 import * as capabilities from './migrations/004-capabilities.ts';
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-webhooks': webhooks,
   '007-legacy-import': legacyImport,
   '008-oidc': oidc,
+  '009-member-kind-marker': memberKindMarker,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

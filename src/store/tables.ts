@@ -32,6 +32,8 @@ export interface MemberRow {
   canary: number;
   key_version: number;
   failed_sign_ins: number;
+  /** Keyed marker of the member's kind (canary or not); the plain `canary` column stays 0. */
+  kind_marker: string | null;
   created_at: number;
   updated_at: number;
   /** The old system's id for members brought in by `playerpass import members`; null otherwise. */

@@ -107,3 +107,13 @@ test('ordinary members raise nothing', async () => {
   await t.smtp.waitForMail((m) => /reset your/i.test(m.subject), 5_000);
   assert.equal(await t.services.webhooks.dispatcher.drain(), 0, 'no alarm webhook');
 });
+
+test('a copy of the database does not tell canaries from members', async () => {
+  const rows = await t.services.database.db.selectFrom('members').select(['id', 'canary', 'kind_marker']).execute();
+  assert.ok(rows.length >= 2);
+  for (const row of rows) {
+    assert.equal(row.canary, 0, 'no plain flag');
+    assert.match(String(row.kind_marker), /^\d+\.[A-Za-z0-9_-]{43}$/, 'every member carries a keyed marker of the same shape');
+  }
+  assert.deepEqual(await t.services.flows.store.members.canaryIds(), [canary.id], 'with the key, the canary is still found');
+});

@@ -71,9 +71,8 @@ export interface ListedCanary {
 
 /** Every canary, with its email masked (`j***@e***.com`). */
 export async function listCanaries(db: Kysely<Tables>, store: Store): Promise<ListedCanary[]> {
-  const rows = await db.selectFrom('members').select('id').where('canary', '=', 1).orderBy('id').execute();
   const listed: ListedCanary[] = [];
-  for (const { id } of rows) {
+  for (const id of await store.members.canaryIds()) {
     const member = await store.members.findById(id);
     if (member) listed.push({ id, maskedEmail: maskEmail(member.email), status: member.status });
   }
