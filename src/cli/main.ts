@@ -15,7 +15,7 @@ import { webhooks } from './commands/webhooks.ts';
 const usage = `usage: playerpass <command>
 
 commands:
-  serve     run the HTTP service (migrates the database first)
+  serve [--workers N|auto]  run the HTTP service (migrates the database first)
   migrate   apply database migrations and exit
   audit     verify | head | tail | search the tamper-evident audit trail
   import    members FILE | wrap | status: bring in a legacy member export
@@ -33,7 +33,7 @@ async function main(args: string[]): Promise<number> {
   const [command = 'help'] = args;
   switch (command) {
     case 'serve':
-      await serve();
+      await serve(args.slice(1));
       return -1;
     case 'migrate':
       await migrate((line) => console.log(line));

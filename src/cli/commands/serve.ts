@@ -1,10 +1,19 @@
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config/load.ts';
 import { buildServices } from '../../services.ts';
+import { migrate } from './migrate.ts';
+import { isWorkerPrimary, parseWorkers, superviseWorkers } from './workers.ts';
 
 /** `playerpass serve`: migrate, start the mail and webhook workers, listen; stop cleanly on SIGINT/SIGTERM. */
-export async function serve(): Promise<void> {
+export async function serve(args: string[] = []): Promise<void> {
   const config = loadConfig();
+  const workers = parseWorkers(args);
+  if (isWorkerPrimary(workers)) {
+    // Migrate once here, so the workers never race each other to do it.
+    await migrate((line) => console.log(line));
+    superviseWorkers(workers, config, (line) => console.log(line));
+    return;
+  }
   const services = await buildServices(config);
   const app = await buildApp(services);
   services.mail.start();
