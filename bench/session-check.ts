@@ -44,7 +44,7 @@ const sessionCheck = await load({
   url: `${node.url}/api/v1/me`,
   connections,
   seconds,
-  headers: () => ({ authorization: `Bearer ${tokens[i++ % tokens.length]}` }),
+  next: () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } }),
 });
 clearInterval(sampler);
 await node.stop();

@@ -8,8 +8,13 @@ export interface LoadResult {
   non2xx: number;
 }
 
-/** Drives `url` with autocannon for `seconds`; `headers()` may vary per request (e.g. rotate tokens). */
-export async function load(options: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; headers?: () => Record<string, string>; body?: () => string }): Promise<LoadResult> {
+export interface NextRequest {
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Drives `url` with autocannon for `seconds`; `next()` shapes each request (e.g. rotate tokens or IPs). */
+export async function load(options: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; next?: () => NextRequest }): Promise<LoadResult> {
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
@@ -17,17 +22,20 @@ export async function load(options: { url: string; connections: number; seconds:
     method: options.method ?? 'GET',
     requests: [
       {
-        setupRequest: (request) => ({
-          ...request,
-          headers: { ...request.headers, ...(options.headers?.() ?? {}), ...(options.body ? { 'content-type': 'application/json' } : {}) },
-          ...(options.body ? { body: options.body() } : {}),
-        }),
+        setupRequest: (request) => {
+          const next = options.next?.() ?? {};
+          return {
+            ...request,
+            headers: { ...request.headers, ...next.headers, ...(next.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+            ...(next.body !== undefined ? { body: next.body } : {}),
+          };
+        },
       },
     ],
   });
   const result = await instance;
   return {
-    requestsPerSecond: Math.round(result.requests.average),
+    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
