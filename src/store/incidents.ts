@@ -68,9 +68,9 @@ export interface IncidentRepository {
   find(id: string): Promise<Incident | undefined>;
   list(): Promise<Incident[]>;
   update(id: string, changes: { status?: Incident['status']; counts?: Record<string, number>; noticeTemplate?: string | null }): Promise<void>;
-  /** Up to `limit` member ids in the scope after `after`, in id order: keyset pages, never the whole table. */
+  /** Up to `limit` ids of members (not deleted) in the scope after `after`, in id order: keyset pages. */
   scopePage(scope: ScopeQuery, after: string, limit: number): Promise<string[]>;
-  /** Which of `ids` are members a notice can concern (not deleted, not canaries). */
+  /** Which of `ids` are members that are not deleted. */
   existingMembers(ids: string[]): Promise<string[]>;
   addMembers(incidentId: string, memberIds: string[]): Promise<void>;
   /** Members in the frozen scope, and how many of them have a stored password hash. */
@@ -152,7 +152,6 @@ export function createIncidentRepository(db: Kysely<Tables>): IncidentRepository
         .selectFrom('members')
         .select('id')
         .where('status', '<>', 'deleted')
-        .where('canary', '=', 0)
         .where('id', '>', after);
       if (scope.kind === 'created_before') query = query.where('created_at', '<', scope.before);
       if (scope.kind === 'signed_in_within') {
@@ -171,7 +170,7 @@ export function createIncidentRepository(db: Kysely<Tables>): IncidentRepository
     },
     async existingMembers(ids) {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('members').select('id').where('id', 'in', ids).where('status', '<>', 'deleted').where('canary', '=', 0).execute();
+      const rows = await db.selectFrom('members').select('id').where('id', 'in', ids).where('status', '<>', 'deleted').execute();
       return rows.map((row) => row.id);
     },
     async addMembers(incidentId, memberIds) {

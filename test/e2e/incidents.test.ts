@@ -88,7 +88,6 @@ test('a scoped incident: dry runs, revoke, resets, an interrupted and resumed no
       return await work();
     } finally {
       timings[name] = Date.now() - started;
-      console.log(`${name}: ${timings[name]} ms`);
     }
   };
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
@@ -104,6 +104,7 @@ export async function incident(args: string[], print: (line: string) => void): P
 
 async function open(incidents: IncidentService, values: Values, print: (line: string) => void): Promise<number> {
   const scope = parseScope(values.scope ?? 'all', readIdList);
+  if (scope.kind === 'id_list') readable(scope.source);
   const progress = createProgress('scoping');
   const opened = await incidents.openIncident({
     title: values.title!,
@@ -151,7 +152,7 @@ async function step(label: string, run: (options: StepOptions) => Promise<StepRe
 }
 
 async function notify(services: Services, incidents: IncidentService, id: string, values: Values, print: (line: string) => void): Promise<number> {
-  const template = values.template === undefined ? undefined : readFileSync(values.template, 'utf8');
+  const template = values.template === undefined ? undefined : readFileSync(readable(values.template), 'utf8');
   if (values['dry-run']) {
     print(await incidents.previewNotice(id, template));
     print('');
@@ -193,5 +194,14 @@ function operatorName(): string {
     return process.env.USER || userInfo().username || 'operator';
   } catch {
     return 'operator';
+  }
+}
+
+function readable(path: string): string {
+  try {
+    accessSync(path, constants.R_OK);
+    return path;
+  } catch {
+    throw new IncidentError(`cannot read ${path}`);
   }
 }

@@ -9,6 +9,11 @@ import { messageIdFor, type MailTransport } from './transport.ts';
 export function createSmtpTransport(url: string): MailTransport {
   const transporter = createTransport({
     url,
+    // Reuse connections: a burst (an incident notice to every affected member) would otherwise pay
+    // a full SMTP handshake per mail. `?pool=false` in the URL turns it off.
+    pool: new URL(url).searchParams.get('pool') !== 'false',
+    maxConnections: 2,
+    maxMessages: 500,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,

@@ -6,24 +6,26 @@ import type { ScopeSpec } from './input.ts';
 /**
  * The affected members' ids, a batch at a time: database scopes page through `members` by id
  * (keyset, so each page is one index range), an id list is read line by line and checked against
- * the members that exist. Only one batch of ids is in memory at once.
+ * the members that exist. Only one batch of ids is in memory at once (and the `exclude` set).
  */
 export async function* scopeBatches(
   incidents: IncidentRepository,
   scope: ScopeSpec,
   window: { from: number; to: number },
   batchSize: number,
+  exclude: ReadonlySet<string> = new Set(),
 ): AsyncGenerator<string[]> {
+  const keep = (ids: string[]) => ids.filter((id) => !exclude.has(id));
   if (scope.kind === 'id_list') {
     let batch: string[] = [];
     for await (const id of scope.ids) {
       batch.push(id);
       if (batch.length >= batchSize) {
-        yield await incidents.existingMembers([...new Set(batch)]);
+        yield keep(await incidents.existingMembers([...new Set(batch)]));
         batch = [];
       }
     }
-    if (batch.length > 0) yield await incidents.existingMembers([...new Set(batch)]);
+    if (batch.length > 0) yield keep(await incidents.existingMembers([...new Set(batch)]));
     return;
   }
   const query = scope.kind === 'signed_in_within' ? { kind: scope.kind, from: window.from, to: window.to } : scope;
@@ -31,7 +33,7 @@ export async function* scopeBatches(
   for (;;) {
     const ids = await incidents.scopePage(query, after, batchSize);
     if (ids.length === 0) return;
-    yield ids;
+    yield keep(ids);
     after = ids[ids.length - 1]!;
   }
 }
