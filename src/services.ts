@@ -36,6 +36,7 @@ import { createSessionCache } from './flows/sessions/session-cache.ts';
 import { createLogger } from './logger.ts';
 import { createLegacyImport, type LegacyImport } from './ops/import/index.ts';
 import { createOidcService, type OidcService } from './oidc/service.ts';
+import { createKeyMaintenance, type KeyMaintenance } from './ops/keys/index.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -52,6 +53,8 @@ export interface Services {
   legacyImport: LegacyImport;
   /** The OpenID Connect provider, its client registry and signing keys (src/oidc). */
   oidc: OidcService;
+  /** Key rotation: the key file watcher (live reload) and the background re-encryption (src/ops/keys). */
+  keys: KeyMaintenance;
   close(): Promise<void>;
 }
 
@@ -153,7 +156,9 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     },
     mailQueued: () => mail.kick(),
   };
-  const oidc = await createOidcService({ db: database.db, cipher, keyring, flows, publicUrl: config.publicUrl, sessionMaxHours: config.sessionMaxHours, logger });
+  const oidc = await createOidcService({ db: database.db, cipher, keyring, flows, publicUrl: config.publicUrl, logger });
+  // The key file is polled every second, so `playerpass keys …` takes effect without a restart.
+  const keys = createKeyMaintenance({ db: database.db, keyring, cipher, index: blindIndex, audit, logger, keyFile: config.keys ? undefined : config.keyFile });
 
   return {
     config,
@@ -168,7 +173,9 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     webhooks,
     legacyImport,
     oidc,
+    keys,
     async close() {
+      await keys.close();
       await oidc.close();
       await legacyImport.idleWrapper.stop();
       await mail.stop();

@@ -24,7 +24,7 @@ commands:
   incident  open | revoke-sessions | require-resets | notify | report | list: incident response
   webhooks  add | list | remove signed event webhooks
   clients   add | list | remove OpenID Connect clients (games, sites, game servers)
-  keys      rotate oidc | list oidc: OpenID Connect token signing keys
+  keys      status | rotate | add | activate | reencrypt | retire: key rotation (and rotate | list oidc: token signing keys)
   help      show this text
 
 Settings come from PLAYERPASS_* environment variables; see the README.`;

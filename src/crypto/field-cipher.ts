@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
+import { pooledRandomBytes } from './random-pool.ts';
 
 /**
  * AES-256-GCM for one field of one row. The associated data names the table, column and row, so a
@@ -33,7 +34,7 @@ export function createFieldCipher(keyring: Keyring): FieldCipher {
   return {
     encrypt(plaintext, context) {
       const key = keyring.current('field');
-      const nonce = randomBytes(NONCE_BYTES);
+      const nonce = pooledRandomBytes(NONCE_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
       cipher.setAAD(associatedData(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
 import type { LegacyScheme } from './legacy-hashes.ts';
+import { pooledRandomBytes } from './random-pool.ts';
 
 /**
  * Holds an imported legacy digest until the wrap job replaces it with argon2id: AES-256-GCM under the
@@ -25,8 +26,8 @@ export function createLegacyVault(keyring: Keyring): LegacyVault {
   return {
     seal(digest, memberId, scheme) {
       const key = keyring.current('legacy');
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key.secret, nonce);
+      const nonce = pooledRandomBytes(NONCE_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
       cipher.setAAD(associatedData(memberId, scheme));
       const body = Buffer.concat([cipher.update(digest, 'utf8'), cipher.final()]);
       return { secret: `v1.${key.version}.${Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url')}`, keyVersion: key.version };
@@ -37,7 +38,7 @@ export function createLegacyVault(keyring: Keyring): LegacyVault {
       if (!key || !payload) return undefined;
       const bytes = Buffer.from(payload, 'base64url');
       if (bytes.length < NONCE_BYTES + TAG_BYTES) return undefined;
-      const decipher = createDecipheriv('aes-256-gcm', key.secret, bytes.subarray(0, NONCE_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, NONCE_BYTES));
       decipher.setAAD(associatedData(memberId, scheme));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       try {

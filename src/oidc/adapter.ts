@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import type { FieldCipher } from '../crypto/field-cipher.ts';
 import { hashToken } from '../crypto/random.ts';
 import type { Tables } from '../store/tables.ts';
 import { createClientAdapter, type ClientRegistry } from './clients.ts';
@@ -8,25 +9,38 @@ import { createClientAdapter, type ClientRegistry } from './clients.ts';
  * oidc-provider's storage on playerpass's own database (SQLite or PostgreSQL), so every node sees
  * the same sessions, grants, codes and tokens. What a client holds (an opaque token is its own id,
  * a session cookie is the session's id, a device's user code) is stored only as a SHA-256 hash, and
- * taken out of the JSON payload; it is put back from the value the caller looked up with.
+ * taken out of the JSON payload; it is put back from the value the caller looked up with. A device
+ * code is also found by its user code, so its id is kept too, encrypted (AD bound to the row).
  */
-export function createOidcAdapterFactory(db: Kysely<Tables>, clients: ClientRegistry, now: () => number = Date.now): AdapterFactory {
-  return (model) => (model === 'Client' ? createClientAdapter(clients) : createPayloadAdapter(db, model, now));
+export function createOidcAdapterFactory(db: Kysely<Tables>, clients: ClientRegistry, cipher: FieldCipher, now: () => number = Date.now): AdapterFactory {
+  return (model) => (model === 'Client' ? createClientAdapter(clients) : createPayloadAdapter(db, cipher, model, now));
 }
 
-function createPayloadAdapter(db: Kysely<Tables>, kind: string, now: () => number): Adapter {
+function createPayloadAdapter(db: Kysely<Tables>, cipher: FieldCipher, kind: string, now: () => number): Adapter {
+  const idContext = (hashedId: string) => ({ table: 'oidc_payloads', column: 'jti', rowId: `${kind}.${hashedId}` });
   const row = () => db.selectFrom('oidc_payloads').select(['payload', 'consumed_at']).where('kind', '=', kind);
-  const open = (found: { payload: string; consumed_at: number | null } | undefined, restore: Record<string, unknown>) => {
+  const open = (found: { payload: string; consumed_at: number | null; id?: string } | undefined, restore: Record<string, unknown>) => {
     if (!found) return undefined;
-    const payload = JSON.parse(found.payload) as AdapterPayload;
+    const { jti_ct: sealedId, ...payload } = JSON.parse(found.payload) as AdapterPayload & { jti_ct?: string };
     if (found.consumed_at !== null) payload.consumed = Math.floor(found.consumed_at / 1000);
+    if (restore.jti === undefined && sealedId && found.id) {
+      // Sealed under a field key since retired (a device code lives minutes): as good as expired.
+      try {
+        restore.jti = cipher.decrypt(sealedId, idContext(found.id));
+      } catch {
+        return undefined;
+      }
+    }
     return { ...payload, ...restore } as AdapterPayload;
   };
 
   return {
     async upsert(id, payload, expiresIn) {
+      const hashedId = hashToken(id);
+      const stored = stripHeldValues(payload) as AdapterPayload & { jti_ct?: string };
+      if (kind === 'DeviceCode') stored.jti_ct = cipher.encrypt(id, idContext(hashedId));
       const values = {
-        payload: JSON.stringify(stripHeldValues(payload)),
+        payload: JSON.stringify(stored),
         grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
         user_code: typeof payload.userCode === 'string' ? hashToken(payload.userCode) : null,
         uid: typeof payload.uid === 'string' ? hashToken(payload.uid) : null,
@@ -34,8 +48,9 @@ function createPayloadAdapter(db: Kysely<Tables>, kind: string, now: () => numbe
       };
       await db
         .insertInto('oidc_payloads')
-        .values({ kind, id: hashToken(id), consumed_at: null, ...values })
-        .onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet(values))
+        .values({ kind, id: hashedId, consumed_at: null, ...values })
+        // A device code saved again after a lookup by id comes without its user code: keep the index.
+        .onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet(values.user_code === null ? { ...values, user_code: undefined } : values))
         .execute();
     },
     async find(id) {

@@ -39,7 +39,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
     if (paused !== undefined) return finish(request, reply, loaded, { error: 'temporarily_unavailable', error_description: paused });
     const auth = await pageSession(request, deps);
     if (details.prompt.name === 'login') {
-      if (auth && sessionSuffices(details, auth)) return finish(request, reply, loaded, { login: await loginResult(auth) });
+      if (auth && sessionSuffices(details, auth, deps.flows.clock.now())) return finish(request, reply, loaded, { login: await loginResult(auth) });
       return showSignIn(request, reply, loaded);
     }
     if (details.prompt.name === 'consent') {
@@ -139,9 +139,9 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
  * The playerpass session signs the member in, unless the client asked for a fresh sign-in
  * (prompt=login, or max_age exceeded) or for a particular member (id_token_hint, claims.sub).
  */
-function sessionSuffices(details: Details, auth: Authenticated): boolean {
+function sessionSuffices(details: Details, auth: Authenticated, now: number): boolean {
   const reasons = new Set(details.prompt.reasons);
   if (reasons.has('login_prompt') || reasons.has('id_token_hint') || reasons.has('claims_id_token_sub_value')) return false;
-  const maxAge = Number(details.params.max_age);
-  return !Number.isFinite(maxAge) || details.params.max_age === undefined || Date.now() - auth.session.authenticatedAt <= maxAge * 1000;
+  if (details.params.max_age === undefined) return true;
+  return now - auth.session.authenticatedAt <= Number(details.params.max_age) * 1000;
 }

@@ -5,6 +5,7 @@ import { PassError } from '../domain/errors.ts';
 import type { HttpDeps } from '../http/context.ts';
 import { sendError } from '../http/plugins/error-handler.ts';
 import { setSecurityHeaders } from '../http/plugins/security-headers.ts';
+import { OIDC_SESSION_COOKIE } from './provider.ts';
 import type { OidcService } from './service.ts';
 import { pausedMessage } from './service.ts';
 
@@ -55,6 +56,9 @@ export function mountOidc(app: FastifyInstance, deps: HttpDeps, oidc: OidcServic
         if (error instanceof PassError) return sendError(request, reply, error);
         throw error;
       }
+      // Without oidc-provider's session cookie there is no form token to check (and oidc-provider
+      // would fail on the new session): start over at the form.
+      if (!request.cookies[OIDC_SESSION_COOKIE]) return reply.redirect('/link', 303);
       return handOff(request, reply, '/device');
     }
     // The code from a QR code's link is only put in the field: the member still reads and submits it.

@@ -16,7 +16,6 @@ export interface ProviderOptions {
   /** Keys for oidc-provider's signed cookies, newest first (derived from the keyring's cookie keys). */
   cookieKeys: string[];
   secureCookies: boolean;
-  sessionTtlSeconds: number;
   policy: PolicyHooks;
   /** Where the device flow's code entry page is (`/link`). */
   linkUrl: string;
@@ -25,8 +24,12 @@ export interface ProviderOptions {
   onServerError(error: unknown): void;
 }
 
+export const OIDC_SESSION_COOKIE = 'pp_oidc_session';
+
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
+/** oidc-provider's own session; whether it still counts is decided by the playerpass session (policy.ts). */
+const SESSION_TTL = 30 * DAY;
 
 /**
  * panva's oidc-provider, configured: authorization code with PKCE (required for public clients, S256
@@ -59,7 +62,7 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'none' },
     cookies: {
-      names: { session: 'pp_oidc_session', interaction: 'pp_oidc_interaction', resume: 'pp_oidc_resume' },
+      names: { session: OIDC_SESSION_COOKIE, interaction: 'pp_oidc_interaction', resume: 'pp_oidc_resume' },
       long: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies },
       keys: options.cookieKeys,
@@ -87,9 +90,10 @@ export function createProvider(options: ProviderOptions): Provider {
     interactions: { policy: interactionPolicyFor(options.policy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    // A game on a console keeps its refresh token when the browser that linked it closes; logout and
-    // a replayed refresh token still revoke it.
-    expiresWithSession: async () => false,
+    // Tokens from a browser sign-in live as long as its session (up to SESSION_TTL, or until an
+    // RP-initiated logout), unless the member granted offline_access. A console linked with the
+    // device flow is not tied to the phone's browser session: its tokens outlive it.
+    expiresWithSession: async (_ctx, source) => source.kind !== 'DeviceCode' && !source.scopes.has('offline_access'),
     ttl: {
       AccessToken: 15 * MINUTE,
       AuthorizationCode: MINUTE,
@@ -99,7 +103,7 @@ export function createProvider(options: ProviderOptions): Provider {
       RefreshToken: 30 * DAY,
       Grant: 180 * DAY,
       Interaction: 60 * MINUTE,
-      Session: options.sessionTtlSeconds,
+      Session: SESSION_TTL,
       BackchannelAuthenticationRequest: 10 * MINUTE,
       PreAuthorizedCode: 10 * MINUTE,
     },

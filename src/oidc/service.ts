@@ -34,7 +34,6 @@ export interface OidcDeps {
   keyring: Keyring;
   flows: FlowDeps;
   publicUrl: string;
-  sessionMaxHours: number;
   logger: { error(object: object, message: string): void; info(object: object, message: string): void };
   /** How often each node looks for rotated keys and deletes expired rows. */
   refreshMs?: number;
@@ -47,7 +46,7 @@ export async function createOidcService(deps: OidcDeps): Promise<OidcService> {
   const subjects = createSubjects(deps.db);
   const keys = createSigningKeys(deps.db, deps.cipher);
   const cookies = cookiePolicy(deps.publicUrl, deps.keyring.current('cookie').secret);
-  const adapter = createOidcAdapterFactory(deps.db, clients);
+  const adapter = createOidcAdapterFactory(deps.db, clients, deps.cipher);
   const findAccount = createFindAccount(subjects, deps.flows.store.members);
   // oidc-provider signs its cookies with keys of its own, derived from every cookie key (newest first).
   const cookieKeys = [...deps.keyring.all('cookie')].reverse().map((key) => createHmac('sha256', key.secret).update('oidc-provider cookies').digest('base64url'));
@@ -66,7 +65,6 @@ export async function createOidcService(deps: OidcDeps): Promise<OidcService> {
       jwks,
       cookieKeys,
       secureCookies: cookies.secure,
-      sessionTtlSeconds: deps.sessionMaxHours * 3600,
       linkUrl: `${deps.publicUrl}/link`,
       policy: {
         paused: () => pausedMessage(deps.flows),

@@ -18,7 +18,10 @@ export interface LegacyMemberRepository {
   /** Which of these blind-index values are already used by some member. */
   takenIndexes(column: 'email_idx' | 'display_name_idx', values: string[]): Promise<Set<string>>;
   insert(members: Insertable<MemberRow>[], credentials: Insertable<CredentialRow>[]): Promise<void>;
-  /** Up to `limit` pending legacy passwords, in member id order after `afterMemberId`. */
+  /**
+   * Up to `limit` pending legacy passwords, in member id order after `afterMemberId`: a range walk on
+   * the primary key's index, so paging through the whole table costs one pass whatever is left.
+   */
   pending(afterMemberId: string, limit: number): Promise<StoredPassword[]>;
   /** Stores wrapped passwords, each only if its row still holds the pending secret it was made from. */
   replacePending(replacements: { pending: StoredPassword; wrapped: StoredPassword }[], now: number): Promise<number>;
@@ -29,8 +32,6 @@ export interface LegacyMemberRepository {
 
 const MAX_CHUNK = 256;
 
-// Spelled exactly as the partial index's predicate (migration 007), and as a literal rather than a
-// parameter, so both databases see that the index applies.
 const isPending = sql<boolean>`scheme like 'pending:%'`;
 
 /** Splits into power-of-two sized chunks, largest first. */
@@ -112,8 +113,9 @@ export function createLegacyMemberRepository(db: Kysely<Tables>): LegacyMemberRe
       const rows = await db
         .selectFrom('credentials')
         .select(['member_id', 'secret', 'key_version', 'scheme', 'salt'])
+.where('member_id', '>', afterMemberId)
+        .where('kind', '=', 'password')
         .where(isPending)
-        .where('member_id', '>', afterMemberId)
         .orderBy('member_id')
         .limit(limit)
         .execute();

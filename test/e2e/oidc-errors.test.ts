@@ -122,6 +122,28 @@ test('a replayed authorization code → invalid_grant, and the tokens issued fro
   assert.equal(wrongVerifier.error, 'invalid_grant');
 });
 
+test('response_mode=form_post: the auto-submitting page runs under the CSP by its script hash, and may post to the client only', async () => {
+  const game = await relyingParty(app, { name: 'Form Post Game', type: 'public', redirectUris: [redirectUri], firstParty: true });
+  const browser = cookieJarBrowser(app.base);
+  browser.jar.set('pp_session', member.token);
+  const url = client.buildAuthorizationUrl(game.config, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+    response_mode: 'form_post',
+  });
+  let response = await browser.request(url.href);
+  for (let hop = 0; hop < 10 && response.headers.get('location'); hop++) response = await browser.request(new URL(response.headers.get('location')!, app.base).href);
+  assert.equal(response.status, 200);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/, 'only that one inline script is allowed');
+  assert.match(csp, new RegExp(`form-action 'self' ${RP.replace(/[.]/g, '\\.')}(;|$)`));
+  const html = await response.text();
+  assert.match(html, new RegExp(`<form method="post" action="${redirectUri.replace(/[.]/g, '\\.')}">`));
+  assert.match(html, /name="code"/);
+});
+
 test('an expired device code → expired_token; an unknown one → invalid_grant', async () => {
   const tv = await relyingParty(app, { name: 'Living Room TV', type: 'public', grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scopes: ['openid', 'profile'] });
   const started = await client.initiateDeviceAuthorization(tv.config, { scope: 'openid' });
@@ -170,7 +192,7 @@ test('with the oidc capability off, new authorizations get temporarily_unavailab
 test('discovery is also served at the root, with the issuer under /oidc', async () => {
   const response = await fetch(new URL('/.well-known/openid-configuration', app.base));
   assert.equal(response.status, 200);
-  const metadata = (await response.json()) as Record<string, string & string[]>;
+  const metadata = (await response.json()) as { issuer: string; response_types_supported: string[]; code_challenge_methods_supported: string[]; grant_types_supported: string[]; token_endpoint_auth_methods_supported: string[] };
   assert.equal(metadata.issuer, app.issuer.href);
   assert.deepEqual(metadata.response_types_supported, ['code']);
   assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);

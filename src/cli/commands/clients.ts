@@ -16,7 +16,7 @@ const usage = `usage: playerpass clients <add|list|remove> [options]
   remove ID      unregister a client (its tokens stop working)
 
 grants: ${GRANT_TYPES.join(', ')} (default authorization_code,refresh_token)
-scopes: ${OIDC_SCOPES.join(', ')} (default openid,profile)
+scopes: ${OIDC_SCOPES.join(', ')} (default openid,profile; openid for client_credentials only)
 public clients use PKCE and no secret; confidential clients authenticate with client_secret_basic.
 --first-party: the publisher's own game or site; members are not asked to consent.`;
 

@@ -10,9 +10,9 @@ import { createWorkQueue } from '../../crypto/work-queue.ts';
 import { systemClock } from '../../domain/clock.ts';
 import { createLogger } from '../../logger.ts';
 import { createAuditTrail } from '../../ops/audit/trail.ts';
-import { CsvError } from '../../ops/import/csv-reader.ts';
 import { createLegacyImport, type LegacyImport } from '../../ops/import/index.ts';
 import { createProgress, duration } from '../../ops/import/progress.ts';
+import { importInWorker, ImportWorkerError } from '../../ops/import/worker.ts';
 import { openDatabase } from '../../store/database.ts';
 import { checkKeyringMatches } from '../../store/keyring-check.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
@@ -70,7 +70,7 @@ export async function importCommand(args: string[], print: (line: string) => voi
   };
   process.on('SIGINT', onSignal);
   try {
-    if (verb === 'members') return await members(services.legacyImport, parsed.file!, parsed, stop.signal, print, progressOut);
+    if (verb === 'members') return await members(config, services.legacyImport, parsed.file!, parsed, stop.signal, print, progressOut);
     if (verb === 'wrap') return await wrap(services.legacyImport, parsed, stop.signal, print, progressOut, config.hashConcurrency);
     const status = await services.legacyImport.status();
     print(`imported members: ${status.imported}`);
@@ -114,6 +114,7 @@ export async function openLegacyImport(config: Readonly<Config>, logger: Logger)
 }
 
 async function members(
+  config: Readonly<Config>,
   legacyImport: LegacyImport,
   file: string,
   parsed: { rejects: string | undefined; batch: number | undefined },
@@ -124,7 +125,7 @@ async function members(
   const progress = createProgress({ label: 'import', unit: 'rows', out });
   let summary;
   try {
-    summary = await legacyImport.importMembers({
+    summary = await importInWorker(config, {
       file,
       ...(parsed.rejects ? { rejectsFile: parsed.rejects } : {}),
       ...(parsed.batch ? { batchSize: parsed.batch } : {}),
@@ -132,10 +133,12 @@ async function members(
       onProgress: (p) => progress.update(p.rows, p.bytes / Math.max(1, p.totalBytes), `imported ${p.imported}  skipped ${p.skipped}  rejected ${p.rejected}`),
     });
   } catch (error) {
-    if (!(error instanceof CsvError) && !/header lacks/.test((error as Error).message)) throw error;
-    print(`playerpass import: ${(error as Error).message} (rows before it are imported; fix the file and run again)`);
+    // A broken file (a runaway quote, not a member export at all): say where, keep what is in.
+    if (!(error instanceof ImportWorkerError) || !['CsvError', 'HeaderError'].includes(error.name)) throw error;
+    print(`playerpass import: ${error.message} (rows before it are imported; fix the file and run again)`);
     return 1;
   }
+  await legacyImport.recordRun(summary);
   progress.finish(summary.rows, summary.bytes / Math.max(1, summary.totalBytes), `in ${duration(summary.elapsedMs / 1000)}`);
   print(`${summary.interrupted ? 'interrupted' : 'done'}: ${summary.rows} rows, ${summary.imported} imported, ${summary.skipped} already imported, ${summary.rejected} rejected`);
   for (const [reason, count] of Object.entries(summary.rejectReasons).sort()) print(`  rejected ${reason}: ${count}`);

@@ -20,6 +20,8 @@ export async function serve(args: string[] = []): Promise<void> {
   services.webhooks.dispatcher.start();
   // Wraps imported legacy passwords while the hash queue is idle (src/ops/import/wrap-job.ts).
   services.legacyImport.idleWrapper.start();
+  // Moves stored data onto the active keys, batch by batch, now and after every key change (src/ops/keys).
+  services.keys.reencryption.start();
   await app.listen({ port: config.port, host: config.host });
   services.logger.info(
     {

@@ -1,6 +1,6 @@
 import { isLegacyScheme, parseLegacyHash, type LegacyHash } from '../../crypto/legacy-hashes.ts';
 import { checkBirthDate } from '../../domain/birth-date.ts';
-import { checkDisplayName, cleanDisplayName, DISPLAY_NAME_MAX } from '../../domain/display-name.ts';
+import { checkDisplayName, cleanDisplayName, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN } from '../../domain/display-name.ts';
 import { checkEmail, cleanEmail, normaliseEmail } from '../../domain/email.ts';
 
 /**
@@ -49,11 +49,15 @@ export type RowResult = { ok: true; row: LegacyRow } | { ok: false; line: number
 export const LEGACY_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const CREATED_AT = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$/;
 
+export class HeaderError extends Error {
+  override name = 'HeaderError';
+}
+
 /** Maps header names to positions; throws when a column is missing (the file is not an export at all). */
 export function columnPositions(header: string[]): Record<Column, number> {
   const names = header.map((name) => name.trim().toLowerCase());
   const missing = columns.filter((column) => !names.includes(column));
-  if (missing.length > 0) throw new Error(`the header lacks ${missing.join(', ')}: is this a legacy member export (shared/data/README.md)?`);
+  if (missing.length > 0) throw new HeaderError(`the header lacks ${missing.join(', ')}: is this a legacy member export (shared/data/README.md)?`);
   return Object.fromEntries(columns.map((column) => [column, names.indexOf(column)])) as Record<Column, number>;
 }
 
@@ -122,7 +126,7 @@ export function parseCreatedAt(text: string, now: number): number | undefined {
  * choose a new name; the importer counts every repair.
  */
 export function repairDisplayName(raw: string, legacyId: string): { displayName: string; renamed: boolean } {
-  if (checkDisplayName(raw) === undefined) return { displayName: cleanDisplayName(raw), renamed: false };
+  if (validName(raw)) return { displayName: cleanDisplayName(raw), renamed: false };
   const stripped = cleanDisplayName(raw.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, ' '));
   const cut = truncateGraphemes(stripped, DISPLAY_NAME_MAX).trim();
   if (checkDisplayName(cut) === undefined) return { displayName: cut, renamed: true };
@@ -130,8 +134,20 @@ export function repairDisplayName(raw: string, legacyId: string): { displayName:
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * `checkDisplayName(name) === undefined`, with a shortcut for printable ASCII (no forbidden
+ * characters, one grapheme per character) since segmenting every name of a million-row file shows.
+ */
+export function validName(name: string): boolean {
+  if (!PRINTABLE_ASCII.test(name)) return checkDisplayName(name) === undefined;
+  const length = cleanDisplayName(name).length;
+  return length >= DISPLAY_NAME_MIN && length <= DISPLAY_NAME_MAX;
+}
 
 export function truncateGraphemes(text: string, max: number): string {
+  if (PRINTABLE_ASCII.test(text)) return text.slice(0, max);
   let out = '';
   let count = 0;
   for (const { segment } of segmenter.segment(text)) {
@@ -146,6 +162,7 @@ export function truncateGraphemes(text: string, max: number): string {
  * appended, cutting the name so the whole fits. Imported as is; the member may rename later.
  */
 export function disambiguatedName(displayName: string, legacyId: string): string {
+  // Legacy ids are ASCII (LEGACY_ID), one grapheme per character.
   const suffix = ` #${legacyId}`;
-  return `${truncateGraphemes(displayName, Math.max(1, DISPLAY_NAME_MAX - [...segmenter.segment(suffix)].length)).trimEnd()}${suffix}`;
+  return `${truncateGraphemes(displayName, Math.max(1, DISPLAY_NAME_MAX - suffix.length)).trimEnd()}${suffix}`;
 }

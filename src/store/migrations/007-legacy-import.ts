@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 // Members imported from an operator's old system (src/ops/import).
 //
@@ -15,24 +15,19 @@ import { sql, type Kysely } from 'kysely';
 // `salt` holds what recomputing the legacy digest needs besides the password, none of it secret: the
 // sha256-salted salt, `<minor>:<cost>:<salt>` for bcrypt, `<iterations>:<salt>` for pbkdf2-sha256.
 //
-// The partial index holds only pending rows, so the wrap job finds them in order without scanning
-// (and the index is empty, and free, once every row is wrapped).
+// No index for the wrap job: it walks pending rows in member id order on the primary key's index
+// (member_id, kind), a cursor carrying it from page to page. A partial index of pending rows would
+// be one more randomly-keyed B-tree to update per imported row, and on SQLite each such update is a
+// page rewritten in the WAL: the bulk import's cost is mostly these page writes.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('members').addColumn('legacy_id', 'text').execute();
   await db.schema.createIndex('members_legacy_id_unique').on('members').column('legacy_id').unique().execute();
 
   await db.schema.alterTable('credentials').addColumn('scheme', 'text', (c) => c.notNull().defaultTo('argon2id')).execute();
   await db.schema.alterTable('credentials').addColumn('salt', 'text').execute();
-  await db.schema
-    .createIndex('credentials_pending_idx')
-    .on('credentials')
-    .column('member_id')
-    .where(sql.ref('scheme'), 'like', 'pending:%')
-    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('credentials_pending_idx').ifExists().execute();
   await db.schema.alterTable('credentials').dropColumn('salt').execute();
   await db.schema.alterTable('credentials').dropColumn('scheme').execute();
   await db.schema.dropIndex('members_legacy_id_unique').ifExists().execute();
