@@ -19,10 +19,9 @@ export function interactionPolicyFor(hooks: PolicyHooks): ReturnType<typeof base
   const policy = base();
   const login = policy.get('login')!;
   login.checks.add(
-    new Check('playerpass_paused', 'new sign-ins are paused', (ctx) => {
+    new Check('playerpass_paused', 'new sign-ins are paused', () => {
       const message = hooks.paused();
       if (message !== undefined) throw new errors.TemporarilyUnavailable(message);
-      void ctx;
       return Check.NO_NEED_TO_PROMPT;
     }),
     0,

@@ -132,6 +132,8 @@ export function createProvider(options: ProviderOptions): Provider {
     if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout) await options.onSignOut(ctx);
   });
   provider.on('server_error', (_ctx, error) => options.onServerError(error));
+  // Koa's own 'error' (what escapes oidc-provider's handlers) goes to the log, not to stderr.
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: unknown) => options.onServerError(error));
   return provider;
 }
 

@@ -1,4 +1,4 @@
-import type { Client, Configuration, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type { Client, ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { SafeHtml } from '../http/layout/html.ts';
 import { renderPage } from '../http/layout/page.ts';
 import { oauthErrorPage } from './views/error-page.ts';
@@ -33,7 +33,7 @@ export const renderers = {
   successSource: async (ctx: KoaContextWithOIDC) => {
     send(ctx, 'Device linked', linkDone(ctx.oidc.client?.clientName));
   },
-} satisfies Partial<Configuration> & Record<string, unknown>;
+};
 
 function send(ctx: KoaContextWithOIDC, title: string, body: SafeHtml): void {
   ctx.type = 'html';

@@ -34,6 +34,7 @@ test('the idle wrapper works only while the hash queue is idle, resumes from its
   for (let waited = 0; pending > 100 - 40 && waited < 5000; waited += 5) await sleep(5);
   assert.ok(runs.length >= 2 && pending <= 100 - 40, 'wraps once idle, run after run');
   assert.ok(runs.every((r) => r.concurrency === 1), 'one hash at a time');
+  assert.match(runs[0]!.after!, /^[\w-]{22}$/, 'the first run starts at a random member id');
   assert.equal(runs[1]!.after, 'after-32', 'the next run starts where the last stopped');
 
   stats.waiting = 3; // a burst of sign-ins: the run in hand pauses before its next hash

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PasswordHasher, StoredPassword } from '../../crypto/password-hasher.ts';
 import type { WorkQueue } from '../../crypto/work-queue.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { pooledRandomId } from '../../crypto/random-pool.ts';
 import type { LegacyMemberRepository } from '../../store/legacy-members.ts';
 
 /**
@@ -104,7 +105,9 @@ export function createIdleWrapper(deps: { job: WrapJob; queue: WorkQueue; logger
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
-  let cursor = '';
+  // Each process starts at a random point of the member id space (`serve --workers N` runs one loop
+  // per worker), so they mostly wrap different rows; each goes round to the start when at the end.
+  let cursor = pooledRandomId();
   const queueIdle = () => {
     const stats = deps.queue.stats();
     return stats.running === 0 && stats.waiting === 0;
@@ -118,14 +121,16 @@ export function createIdleWrapper(deps: { job: WrapJob; queue: WorkQueue; logger
     timer = undefined;
     if (stopped) return;
     if (!queueIdle()) return schedule(idleMs);
+    const from = cursor;
     running = deps.job
-      .run({ concurrency: 1, limit: 32, after: cursor, shouldContinue: () => !stopped && queueIdle() })
+      .run({ concurrency: 1, limit: 32, after: from, shouldContinue: () => !stopped && queueIdle() })
       .then(
         (result) => {
-          // At the end, start over from the first member: rows imported since, or failed earlier.
-          cursor = result.done ? '' : result.cursor;
           if (result.wrapped > 0) deps.logger?.info({ wrapped: result.wrapped }, 'wrapped legacy passwords in the background');
-          schedule(result.done && result.wrapped === 0 ? quietMs : result.done ? idleMs : 0);
+          // At the end, go round from the first member (rows imported since, or failed before); a
+          // whole round from the start that found nothing means there is nothing: look again later.
+          cursor = result.done ? '' : result.cursor;
+          schedule(!result.done ? 0 : from === '' && result.wrapped === 0 ? quietMs : idleMs);
         },
         (error: unknown) => {
           deps.logger?.warn({ err: (error as Error).message }, 'background legacy wrapping failed; retrying later');

@@ -6,6 +6,8 @@ import type { Tables } from '../../store/tables.ts';
  * Every column encrypted with the field key: table, primary key, column, and the column name the
  * associated data uses (src/crypto/field-cipher.ts). A new `*_ct` column belongs here, or the field
  * job will not re-encrypt it and `keys retire field` will not see that it still needs an old key.
+ * (Not here: the device code id sealed inside `oidc_payloads.payload`, which lives minutes and reads
+ * as expired once its key is retired — src/oidc/adapter.ts.)
  */
 export const encryptedColumns = [
   { table: 'members', key: 'id', column: 'display_name_ct', context: 'display_name' },
