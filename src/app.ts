@@ -19,6 +19,7 @@ import { healthRoutes } from './http/health.ts';
 import { homeRoutes } from './http/home.ts';
 import { registerErrorHandling, sendError, toPassError } from './http/plugins/error-handler.ts';
 import { registerJsonOnlyApi } from './http/plugins/json-only.ts';
+import { registerRequestMetrics } from './http/request-metrics.ts';
 import { registerSecurityHeaders, setSecurityHeaders } from './http/plugins/security-headers.ts';
 import type { Services } from './services.ts';
 
@@ -51,6 +52,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerSecurityHeaders(app, { hsts });
   registerErrorHandling(app);
   registerJsonOnlyApi(app);
+  registerRequestMetrics(app, services.metrics);
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
@@ -79,7 +81,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   homeRoutes(app, deps);
   maintenanceRoutes(app, deps, { adminToken: services.config.adminToken });
   assetRoutes(app);
-  healthRoutes(app, services.flows.store, services.metrics);
+  healthRoutes(app, services.readiness, services.metrics);
   oidcRoutes(app, deps, services.oidc, { hsts });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

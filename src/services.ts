@@ -15,6 +15,7 @@ import { createAlarms } from './ops/alarms.ts';
 import { createAuditTrail, type AuditTrail } from './ops/audit/trail.ts';
 import { createCapabilities } from './ops/maintenance/capabilities.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createReadiness, type Readiness } from './ops/readiness.ts';
 import { createWebhooks, type Webhooks } from './ops/webhooks/index.ts';
 import { connectRedis } from './store/redis.ts';
 import { normaliseEmail } from './domain/email.ts';
@@ -47,6 +48,7 @@ export interface Services {
   hashQueue: WorkQueue;
   mail: MailDispatcher;
   metrics: Metrics;
+  readiness: Readiness;
   audit: AuditTrail;
   webhooks: Webhooks;
   /** `playerpass import …` and the server's background wrapping of imported passwords. */
@@ -88,7 +90,8 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   const store = createStore(database.db, cipher, blindIndex);
   const sessionCache = createSessionCache({ ttlMs: 5_000, maxEntries: 100_000 });
   store.changes.onChange((memberId) => sessionCache.forgetMember(memberId));
-  const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax);
+  // `metrics` is made further down; a job can only wait once the service runs.
+  const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax, (ms) => metrics.hashWait.observe(ms / 1000));
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const stopBridge = redis ? await bridgeMemberChanges(store.changes, redis, logger, (memberId) => sessionCache.forgetMember(memberId)) : undefined;
   // Maintenance switches: loaded before the first request, then kept fresh (Redis pub/sub + a 1 s poll).
@@ -101,7 +104,14 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     await database.close();
     throw error;
   }
-  const metrics = createMetrics({ hashQueueDepth: () => hashQueue.stats().running + hashQueue.stats().waiting });
+  const metrics = createMetrics({
+    hashQueueDepth: () => hashQueue.stats().running + hashQueue.stats().waiting,
+    outboxBacklog: async () => {
+      const counts = await store.outbox.counts();
+      return counts.queued + counts.sending;
+    },
+  });
+  const readiness = createReadiness({ ping: () => store.ping(), db: database.db, redis });
   const webhooks = createWebhooks({ db: database.db, cipher, clock, logger, allowHttp: config.webhooksAllowHttp });
   // Every recorded event of a webhook-able type is then queued for the webhooks subscribed to it.
   const audit = webhooks.publishing(createAuditTrail(database.db, keyring, clock, logger));
@@ -169,6 +179,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     hashQueue,
     mail,
     metrics,
+    readiness,
     audit,
     webhooks,
     legacyImport,

@@ -10,7 +10,8 @@ export interface WorkQueue {
   stats(): { running: number; waiting: number; completed: number };
 }
 
-export function createWorkQueue(concurrency: number, maxWaiting: number): WorkQueue {
+/** `onWait` hears how long each job that had to queue waited for its turn (ms). */
+export function createWorkQueue(concurrency: number, maxWaiting: number, onWait?: (ms: number) => void): WorkQueue {
   let running = 0;
   let completed = 0;
   const waiting: (() => void)[] = [];
@@ -28,7 +29,9 @@ export function createWorkQueue(concurrency: number, maxWaiting: number): WorkQu
     async run(job) {
       if (running >= concurrency) {
         if (waiting.length >= maxWaiting) throw new PassError('overloaded', { retryAfterSeconds: 1 });
+        const queuedAt = performance.now();
         await new Promise<void>((resolve) => waiting.push(resolve));
+        onWait?.(performance.now() - queuedAt);
       } else {
         running += 1;
       }
