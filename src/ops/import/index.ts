@@ -15,7 +15,11 @@ import { createIdleWrapper, createWrapJob, type IdleWrapper, type WrapJob } from
 
 /** The legacy import as services.ts hands it out: the import itself, the wrap job, its idle loop. */
 export interface LegacyImport {
-  /** In this thread (tests); the CLI runs the same import on a worker (./worker.ts), then `recordRun`. */
+  /**
+   * In this thread, on this store's connection (tests). On SQLite the import keeps that connection to
+   * itself while it runs, so the CLI runs the same import on a worker with a connection of its own
+   * (./worker.ts), then calls `recordRun`.
+   */
   importMembers(options: ImportOptions): Promise<ImportSummary>;
   /** Puts a run's counts in the audit trail. */
   recordRun(summary: ImportSummary): Promise<void>;
