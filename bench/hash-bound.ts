@@ -3,7 +3,7 @@
 //   2. sign-in throughput (POST /api/v1/sessions, right passwords) against a playerpass process;
 //   3. join throughput (POST /api/v1/members, new members);
 // and prints each as a ratio of the ceiling (target ≥ 0.9), with p50/p99 and the server's RSS.
-// Run: npx node bench/hash-bound.ts   (BENCH_SECONDS, BENCH_STORE=postgres with PLAYERPASS_TEST_PG_URL)
+// Run: npx node bench/hash-bound.ts   (BENCH_SECONDS; BENCH_STORE=postgres for a fresh database on the local server)
 import { hash } from '@node-rs/argon2';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -15,12 +15,13 @@ import { load } from './lib/autocannon.ts';
 import { startChild } from './lib/child.ts';
 import { recordResult } from './lib/results.ts';
 import { seedMembers } from './lib/seed.ts';
+import { benchStore, storeLabel } from './lib/store.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const cores = availableParallelism();
 const dataDir = mkdtempSync(join(tmpdir(), 'playerpass-hash-bench-'));
-const env: Record<string, string> = { PLAYERPASS_DATA_DIR: dataDir, PLAYERPASS_LOG_LEVEL: 'warn', PLAYERPASS_TRUST_PROXY: 'true', PLAYERPASS_MAIL_POLL_MS: '600000' };
-if (process.env.BENCH_DATABASE_URL) env.PLAYERPASS_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+const store = await benchStore();
+const env: Record<string, string> = { PLAYERPASS_DATA_DIR: dataDir, PLAYERPASS_LOG_LEVEL: 'warn', PLAYERPASS_TRUST_PROXY: 'true', PLAYERPASS_MAIL_POLL_MS: '600000', ...store.env };
 const config = loadConfig(env);
 
 async function argon2Ceiling(): Promise<number> {
@@ -100,8 +101,9 @@ const rows = [
   ['sign-in POST /api/v1/sessions', signIn.requestsPerSecond, signIn.p50Ms, signIn.p99Ms, signInRss, (signIn.requestsPerSecond / ceiling).toFixed(2)],
   ['join POST /api/v1/members', joinRun.requestsPerSecond, joinRun.p50Ms, joinRun.p99Ms, peakRss, (joinRun.requestsPerSecond / ceiling).toFixed(2)],
 ];
-console.log(`\nargon2id m=${config.argon2.memoryKiB} KiB t=${config.argon2.iterations} p=${config.argon2.parallelism}, ${cores} cores, ${connections} connections, ${seconds} s each, ${env.PLAYERPASS_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}\n`);
+console.log(`\nargon2id m=${config.argon2.memoryKiB} KiB t=${config.argon2.iterations} p=${config.argon2.parallelism}, ${cores} cores, ${connections} connections, ${seconds} s each, ${storeLabel(store.kind)}\n`);
 console.log('| load | req/s | p50 ms | p99 ms | RSS MiB | ratio to ceiling |\n|---|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`\nnon-2xx: sign-in ${signIn.non2xx}, join ${joinRun.non2xx}; errors: ${signIn.errors + joinRun.errors}`);
-recordResult(`hash-bound-${env.PLAYERPASS_DATABASE_URL ? 'postgres' : 'sqlite'}`, { seconds, cores, connections, argon2: config.argon2, ceilingHashesPerSecond: ceiling, signIn: { ...signIn, peakRssMiB: signInRss }, join: { ...joinRun, peakRssMiB: peakRss } });
+recordResult(`hash-bound-${store.kind}`, { store: store.kind, seconds, cores, connections, argon2: config.argon2, ceilingHashesPerSecond: ceiling, signIn: { ...signIn, peakRssMiB: signInRss }, join: { ...joinRun, peakRssMiB: peakRss } });
+await store.release();

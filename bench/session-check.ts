@@ -1,7 +1,8 @@
 // Session-check throughput: GET /api/v1/me with a bearer token, 50 connections, on a store of
 // BENCH_MEMBERS members (default 1.3 M), against a bare Fastify route in the same run.
-// Run: npx node bench/session-check.ts   (BENCH_MEMBERS, BENCH_SECONDS, BENCH_DATA_DIR to reuse a seeded store)
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// Run: npx node bench/session-check.ts   (BENCH_MEMBERS, BENCH_SECONDS, BENCH_STORE=postgres,
+//      BENCH_DATA_DIR (+ BENCH_DATABASE_URL on PostgreSQL) to reuse a seeded store)
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
@@ -11,12 +12,17 @@ import { startChild } from './lib/child.ts';
 import { load } from './lib/autocannon.ts';
 import { seedMembers, seedSessions } from './lib/seed.ts';
 import { recordResult } from './lib/results.ts';
+import { benchStore, storeLabel } from './lib/store.ts';
 
 const members = Number(process.env.BENCH_MEMBERS ?? 1_300_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 50;
-const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), `playerpass-bench-${members}`);
-const env = { PLAYERPASS_DATA_DIR: dataDir, PLAYERPASS_LOG_LEVEL: 'warn' };
+const store = await benchStore();
+// A SQLite store is kept between runs (seeding 1.3 M members takes minutes); a fresh PostgreSQL
+// database comes with a fresh data dir (its key file), unless both are given.
+const dataDir =
+  process.env.BENCH_DATA_DIR ?? (store.kind === 'sqlite' ? join(tmpdir(), `playerpass-bench-${members}`) : mkdtempSync(join(tmpdir(), 'playerpass-bench-pg-')));
+const env = { PLAYERPASS_DATA_DIR: dataDir, PLAYERPASS_LOG_LEVEL: 'warn', ...store.env };
 
 mkdirSync(dataDir, { recursive: true });
 const services = await buildServices(loadConfig(env), { logger: createLogger('warn') });
@@ -54,9 +60,10 @@ const rows = [
   ['bare Fastify constant (ceiling)', baseline.requestsPerSecond, baseline.p50Ms, baseline.p99Ms, bareRss, '1.00'],
   [`GET /api/v1/me on ${members.toLocaleString('en')} members`, sessionCheck.requestsPerSecond, sessionCheck.p50Ms, sessionCheck.p99Ms, peakRss, ratio.toFixed(2)],
 ];
-console.log(`\nsession check, ${connections} connections, ${seconds} s each, SQLite\n`);
+console.log(`\nsession check, ${connections} connections, ${seconds} s each, ${storeLabel(store.kind)}\n`);
 console.log('| load | req/s | p50 ms | p99 ms | RSS MiB | ratio |\n|---|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`\ntarget: ratio ≥ 0.5 → ${ratio >= 0.5 ? 'met' : 'MISSED'}; p99 < 5 ms → ${sessionCheck.p99Ms < 5 ? 'met' : 'MISSED'}; RSS < 250 MiB → ${peakRss < 250 ? 'met' : 'MISSED'}`);
 console.log(`errors: ${sessionCheck.errors}, non-2xx: ${sessionCheck.non2xx}`);
-recordResult('session-check', { members, seconds, connections, baseline, sessionCheck: { ...sessionCheck, peakRssMiB: peakRss }, ratio });
+recordResult(`session-check-${store.kind}`, { store: store.kind, members, seconds, connections, baseline, sessionCheck: { ...sessionCheck, peakRssMiB: peakRss }, ratio });
+await store.release();

@@ -18,6 +18,8 @@ export interface Child {
   url: string;
   /** Resident set size of the child right now, in MiB. */
   rssMiB(): number;
+  /** The same, summed over the child and its own children (`serve --workers N`). */
+  treeRssMiB(): number;
   stop(): Promise<void>;
 }
 
@@ -45,11 +47,8 @@ export async function startChild(script: string, args: string[], env: Record<str
   return {
     process: child,
     url,
-    rssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return Math.round(kb / 1024);
-    },
+    rssMiB: () => Math.round(rssKiB(child.pid!) / 1024),
+    treeRssMiB: () => Math.round([child.pid!, ...childrenOf(child.pid!)].reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -57,4 +56,20 @@ export async function startChild(script: string, args: string[], env: Record<str
       await exited;
     },
   };
+}
+
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
