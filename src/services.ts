@@ -154,6 +154,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     audit,
     capabilities,
     alarms,
+    webauthn: { rpId: new URL(config.publicUrl).hostname, rpName: 'playerpass', origin: new URL(config.publicUrl).origin },
     accountKey: (email) => blindIndex.compute('email', normaliseEmail(email)),
     links: createLinks(config.publicUrl),
     policy: {
@@ -163,6 +164,8 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
       resetTokenMs: config.resetTokenMinutes * minutes,
       emailChangeTokenMs: config.emailChangeTokenHours * 60 * minutes,
       reportSignInTokenMs: 7 * 24 * 60 * minutes,
+      recentAuthMs: 10 * minutes,
+      mfaChallengeMs: 5 * minutes,
     },
     mailQueued: () => mail.kick(),
   };

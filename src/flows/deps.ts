@@ -30,6 +30,8 @@ export interface FlowDeps {
   capabilities: Capabilities;
   /** Security alarms (audit event, log, metric, webhooks): a canary's email named, stuffing. */
   alarms: Alarms;
+  /** Who we are to WebAuthn authenticators: from PLAYERPASS_PUBLIC_URL. */
+  webauthn: WebAuthnSettings;
   /** Keyed hash of an email address for limits: the same for every spelling of the address. */
   accountKey(email: string): string;
   /** Wakes the mail worker after a transaction that queued mail has committed. */
@@ -43,6 +45,18 @@ export interface FlowPolicy {
   resetTokenMs: number;
   emailChangeTokenMs: number;
   reportSignInTokenMs: number;
+  /** Adding or removing a second factor needs a sign-in (or password check) this recent. */
+  recentAuthMs: number;
+  /** How long the second sign-in step and a WebAuthn ceremony stay open. */
+  mfaChallengeMs: number;
+}
+
+export interface WebAuthnSettings {
+  /** The relying party id: the public URL's host name. */
+  rpId: string;
+  rpName: string;
+  /** The public URL's origin: the only one whose WebAuthn responses are accepted. */
+  origin: string;
 }
 
 export interface Links {

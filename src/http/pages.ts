@@ -16,7 +16,7 @@ export interface PageNotice {
 /** Sends a full page: the nav knows who is signed in, and forms get their CSRF token. */
 export function sendPage(
   reply: FastifyReply,
-  options: { title: string; body: SafeHtml; auth?: Authenticated | undefined; notice?: PageNotice | undefined; csrf: string; status?: number },
+  options: { title: string; body: SafeHtml; auth?: Authenticated | undefined; notice?: PageNotice | undefined; csrf: string; status?: number; scripts?: readonly string[] },
 ): FastifyReply {
   const page = renderPage({
     title: options.title,
@@ -24,6 +24,7 @@ export function sendPage(
     member: options.auth ? { displayName: options.auth.member.displayName } : undefined,
     notice: options.notice,
     csrfToken: options.csrf,
+    scripts: options.scripts,
   });
   return reply.code(options.status ?? 200).type('text/html; charset=utf-8').send(page);
 }

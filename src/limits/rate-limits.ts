@@ -19,6 +19,9 @@ export const rateRules = {
   sign_in_mail_member: { points: 5, durationSeconds: 3600 },
   token_ip: { points: 60, durationSeconds: 600 },
   member_sensitive: { points: 10, durationSeconds: 600 },
+  /** The second sign-in step (codes, recovery codes, passkeys): every try per IP, failures per member. */
+  mfa_ip: { points: 60, durationSeconds: 60 },
+  mfa_fail_member: { points: 10, durationSeconds: 900 },
   /** /link: device user codes are short (RFC 8628 §5.1), so their entry is limited per IP. */
   device_code_ip: { points: 20, durationSeconds: 600 },
 } as const;

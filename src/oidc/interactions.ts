@@ -4,6 +4,8 @@ import type { InteractionResults } from 'oidc-provider';
 import type { Authenticated } from '../flows/sessions/authenticate.ts';
 import type { SignInInput } from '../flows/sign-in/input.ts';
 import { signIn } from '../flows/sign-in/service.ts';
+import { mfaFormInput, mfaStepAgain, sendMfaStep } from '../flows/sign-in-mfa/page-form.ts';
+import { completeMfaSignIn } from '../flows/sign-in-mfa/service.ts';
 import type { HttpDeps } from '../http/context.ts';
 import { html } from '../http/layout/html.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../http/pages.ts';
@@ -62,8 +64,8 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
     const values = formFields(request, ['email', 'password']);
     try {
       const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));
-      // MFA hook: when second factors exist, signIn will return a pending challenge instead of a
-      // session; render that challenge here and finish the login only once it is passed.
+      // A member with a second factor gets the second step here too; the login finishes only once it is passed.
+      if (signedIn.status === 'mfa_required') return sendMfaStep(request, reply, deps, `/interaction/${loaded.details.uid}/mfa`, signedIn);
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       const sub = await oidc.subjects.forMember(signedIn.member.id);
@@ -71,6 +73,25 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
     } catch (error) {
       const problem = formProblem(error);
       return showSignIn(request, reply, loaded, { email: values.email ?? '', errors: problem.fields, message: problem.message, status: problem.status });
+    }
+  });
+
+  app.post('/interaction/:uid/mfa', options, async (request, reply) => {
+    checkFormCsrf(request, deps);
+    const loaded = await load(request, reply);
+    if (!loaded) return reply;
+    const input = mfaFormInput(request);
+    const action = `/interaction/${loaded.details.uid}/mfa`;
+    try {
+      const signedIn = await completeMfaSignIn(deps.flows, input, requestContext(request, deps));
+      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
+      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      const sub = await oidc.subjects.forMember(signedIn.member.id);
+      return finish(request, reply, loaded, { login: { accountId: sub, amr: ['pwd', 'mfa'], remember: true } });
+    } catch (error) {
+      const again = await mfaStepAgain(request, reply, deps, action, input.challengeId, error);
+      if (again) return again;
+      return showSignIn(request, reply, loaded, { email: '', errors: {}, message: 'That sign-in step has ended. Sign in again.', status: 400 });
     }
   });
 

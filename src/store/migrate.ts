@@ -8,6 +8,7 @@ import * as webhooks from './migrations/006-webhooks.ts';
 import * as incidents from './migrations/005-incidents.ts';
 import * as legacyImport from './migrations/007-legacy-import.ts';
 import * as oidc from './migrations/008-oidc.ts';
+import * as mfa from './migrations/010-mfa.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '007-legacy-import': legacyImport,
   '008-oidc': oidc,
   '009-member-kind-marker': memberKindMarker,
+  '010-mfa': mfa,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -29,6 +29,8 @@ export interface SessionRepository {
   create(session: NewSession): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   touch(id: string, now: number): Promise<void>;
+  /** The member proved who they are again (password or second factor) at `now`: recent authentication. */
+  reauthenticated(memberId: string, id: string, now: number): Promise<void>;
   listActive(memberId: string, now: number): Promise<SessionRecord[]>;
   revoke(memberId: string, id: string, now: number): Promise<boolean>;
   revokeAll(memberId: string, now: number, exceptId?: string): Promise<number>;
@@ -70,6 +72,10 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher,
     },
     async touch(id, now) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+    },
+    async reauthenticated(memberId, id, now) {
+      await db.updateTable('sessions').set({ authenticated_at: now }).where('id', '=', id).where('member_id', '=', memberId).execute();
+      changed(memberId);
     },
     async listActive(memberId, now) {
       const rows = await db

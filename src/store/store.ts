@@ -8,6 +8,10 @@ import { createOneTimeTokenRepository, type OneTimeTokenRepository } from './one
 import { createOutboxRepository, type OutboxRepository } from './outbox.ts';
 import { createSessionRepository, type SessionRepository } from './sessions.ts';
 import { createMemberChanges, type MemberChanges } from './member-changes.ts';
+import { createMfaChallengeRepository, type MfaChallengeRepository } from './mfa-challenges.ts';
+import { createPasskeyRepository, type PasskeyRepository } from './passkeys.ts';
+import { createRecoveryCodeRepository, type RecoveryCodeRepository } from './recovery-codes.ts';
+import { createTotpRepository, type TotpRepository } from './totp.ts';
 import type { Tables } from './tables.ts';
 
 /** Every repository, bound to one connection or one transaction. */
@@ -18,6 +22,11 @@ export interface Store {
   outbox: OutboxRepository;
   devices: DeviceRepository;
   incidents: IncidentRepository;
+  /** Second factors (src/flows/mfa). */
+  totp: TotpRepository;
+  recoveryCodes: RecoveryCodeRepository;
+  passkeys: PasskeyRepository;
+  mfaChallenges: MfaChallengeRepository;
   /** Announces committed changes to members and their sessions (for caches). */
   changes: MemberChanges;
   /** Runs `work` in one transaction: all its writes land together or none do. */
@@ -40,6 +49,10 @@ export function createStore(db: Kysely<Tables>, cipher: FieldCipher, index: Blin
       outbox: createOutboxRepository(conn, cipher),
       devices: createDeviceRepository(conn),
       incidents: createIncidentRepository(conn),
+      totp: createTotpRepository(conn, cipher),
+      recoveryCodes: createRecoveryCodeRepository(conn),
+      passkeys: createPasskeyRepository(conn, cipher),
+      mfaChallenges: createMfaChallengeRepository(conn),
       changes,
       transaction: (work) => (nested ? work(store) : inTransaction(work)),
       async ping() {

@@ -1,8 +1,9 @@
 import type { Generated } from 'kysely';
+import type { MfaTables } from './mfa-tables.ts';
 import type { OidcTables } from './oidc-tables.ts';
 
 /** The stored shape of every table. Personal data only ever appears here as ciphertext (`*_ct`). */
-export interface Tables extends OidcTables {
+export interface Tables extends OidcTables, MfaTables {
   meta: { key: string; value: string };
   members: MemberRow;
   credentials: CredentialRow;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { generateSync } from 'otplib';
 import { buildTestApp, type StoreKind, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -32,7 +33,7 @@ export function memberLoopSuite(kind: StoreKind): void {
     return t.smtp.waitForMail((m) => m.to.some((to) => to.toLowerCase() === address.toLowerCase()) && subject.test(m.subject));
   };
 
-  test(`${kind}: join → verify → sign in → change name → change email → sign out → reset → old password fails`, async () => {
+  test(`${kind}: join → verify → sign in → change name → change email → sign out → reset → old password fails → authenticator app`, async () => {
     const joined = await t.api('POST', '/api/v1/members', { body: member });
     assert.equal(joined.statusCode, 202);
     assert.deepEqual(joined.json(), { status: 'verification_sent' });
@@ -116,6 +117,15 @@ export function memberLoopSuite(kind: StoreKind): void {
     const fresh = await t.api('POST', '/api/v1/sessions', { body: { email: newEmail, password: newPassword } });
     assert.equal(fresh.statusCode, 201);
     secrets.push(fresh.json().token);
+
+    // An authenticator app: its secret and the recovery codes must not be in the dump either.
+    const totp = await t.api('POST', '/api/v1/me/mfa/totp', { token: fresh.json().token });
+    assert.equal(totp.statusCode, 201);
+    const secret = totp.json().secret as string;
+    secrets.push(secret, Buffer.from(secret, 'ascii').toString('hex'));
+    const confirmed = await t.api('POST', '/api/v1/me/mfa/totp/confirm', { token: fresh.json().token, body: { code: generateSync({ secret, epoch: Math.floor(t.clock.now() / 1000) }) } });
+    assert.equal(confirmed.statusCode, 200);
+    for (const code of confirmed.json().recoveryCodes as string[]) secrets.push(code, code.replace(/-/g, ''));
   });
 
   test(`${kind}: a stolen copy of the database holds no personal data, tokens or weak hashes`, async () => {

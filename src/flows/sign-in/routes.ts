@@ -5,7 +5,10 @@ import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../.
 import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
 import { clearSessionCookie, pageSession, requireApiSession, setSessionCookie } from '../../http/plugins/session.ts';
 import { requestContext } from '../../http/request-context.ts';
+import { scripts } from '../../http/assets.ts';
 import { signOut } from '../sessions/service.ts';
+import { MfaRequiredReply, mfaRequiredReply } from '../sign-in-mfa/input.ts';
+import { sendMfaStep } from '../sign-in-mfa/page-form.ts';
 import { SignInBody, SignInReply, type SignInInput } from './input.ts';
 import { signIn } from './service.ts';
 import { signInForm, signOutForm } from './views/sign-in-page.ts';
@@ -16,14 +19,16 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         summary: 'Sign in with email and password',
-        description: '401 credentials_invalid for any wrong email or password; 403 email_unverified (a new link is mailed) for the right password before the email is confirmed.',
+        description:
+          '401 credentials_invalid for any wrong email or password; 403 email_unverified (a new link is mailed) for the right password before the email is confirmed. A member with a second factor gets 200 `{"status":"mfa_required","challengeId",…}` instead of a session: finish with POST /api/v1/sessions/mfa.',
         tags: ['sessions'],
         body: SignInBody,
-        response: { 201: SignInReply },
+        response: { 201: SignInReply, 200: MfaRequiredReply },
       },
     },
     async (request, reply) => {
       const signedIn = await signIn(deps.flows, request.body as SignInInput, requestContext(request, deps));
+      if (signedIn.status === 'mfa_required') return reply.code(200).send(mfaRequiredReply(signedIn));
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       return reply.code(201).send({
@@ -49,7 +54,7 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const csrf = pageCsrf(request, reply, deps);
     const refusal = capabilityRefusal(deps, 'sign_in');
     if (refusal) return sendCapabilityNotice(reply, { title: 'Sign in', refusal, csrf });
-    return sendPage(reply, { title: 'Sign in', body: signInForm(csrf), csrf });
+    return sendPage(reply, { title: 'Sign in', body: signInForm(csrf), csrf, scripts: [scripts.webauthn, scripts.passkeys] });
   });
 
   app.post('/sign-in', { schema: { hide: true } }, async (request, reply) => {
@@ -59,13 +64,14 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const values = formFields(request, ['email', 'password']);
     try {
       const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));
+      if (signedIn.status === 'mfa_required') return sendMfaStep(request, reply, deps, '/sign-in/mfa', signedIn);
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       return reply.redirect('/account', 303);
     } catch (error) {
       const problem = formProblem(error);
       const csrf = pageCsrf(request, reply, deps);
-      return sendPage(reply, { title: 'Sign in', body: signInForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status });
+      return sendPage(reply, { title: 'Sign in', body: signInForm(csrf, values, problem.fields, problem.message), csrf, status: problem.status, scripts: [scripts.webauthn, scripts.passkeys] });
     }
   });
 

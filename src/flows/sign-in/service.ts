@@ -1,4 +1,4 @@
-import { hashToken, randomToken } from '../../crypto/random.ts';
+import { hashToken } from '../../crypto/random.ts';
 import { PassError } from '../../domain/errors.ts';
 import { ipPrefix } from '../../domain/ip-prefix.ts';
 import type { Member } from '../../domain/member.ts';
@@ -6,29 +6,29 @@ import type { SignInAttempt } from '../../limits/sign-in-guard.ts';
 import { checkCanary } from '../../ops/canaries/check.ts';
 import type { FlowDeps, RequestContext } from '../deps.ts';
 import { issueOneTimeToken } from '../shared/one-time-links.ts';
-import { issueSession, type IssuedSession } from '../sessions/issue.ts';
+import { mfaMethods } from '../mfa/service.ts';
+import { startSignInChallenge, type MfaChallenge } from '../sign-in-mfa/challenge.ts';
+import { finishSignIn, type SignedIn } from './finish.ts';
 import type { SignInInput } from './input.ts';
-import { noticeNewDevice } from './new-device.ts';
 
 export type SignInDeps = Pick<
   FlowDeps,
-  'store' | 'hasher' | 'clock' | 'signInGuard' | 'limits' | 'metrics' | 'accountKey' | 'audit' | 'alarms' | 'links' | 'policy' | 'mailQueued' | 'capabilities'
+  'store' | 'hasher' | 'clock' | 'signInGuard' | 'limits' | 'metrics' | 'accountKey' | 'audit' | 'alarms' | 'links' | 'policy' | 'mailQueued' | 'capabilities' | 'webauthn'
 >;
 
 /** NIST SP 800-63B §5.2.2: past this many consecutive failures, the password alone no longer signs in. */
 export const MAX_CONSECUTIVE_FAILURES = 100;
 
-export interface SignedIn extends IssuedSession {
-  member: Member;
-  /** The device id to keep in the device cookie (new when the request had none). */
-  deviceId: string;
-}
+export type { SignedIn } from './finish.ts';
+
+/** Signed in, or (for a member with a second factor) half way: the second step is still to come. */
+export type SignInOutcome = ({ status: 'signed_in' } & SignedIn) | ({ status: 'mfa_required' } & MfaChallenge);
 
 /**
  * Email + password to a session. Every wrong email or password gets the same `credentials_invalid`
  * after the same argon2 work; only the right password learns that the email is not verified yet.
  */
-export async function signIn(deps: SignInDeps, input: SignInInput, context: RequestContext): Promise<SignedIn> {
+export async function signIn(deps: SignInDeps, input: SignInInput, context: RequestContext): Promise<SignInOutcome> {
   deps.capabilities.require('sign_in', 'write');
   const member = input.email.trim() === '' ? undefined : await deps.store.members.findByEmail(input.email);
   // A canary's alarm is raised while the password is checked, so its answer takes no longer; the
@@ -64,21 +64,14 @@ export async function signIn(deps: SignInDeps, input: SignInInput, context: Requ
   }
   await deps.signInGuard.succeeded(attempt);
   const rehashed = deps.hasher.needsRehash(stored!) ? await deps.hasher.hash(input.password) : undefined;
-  const deviceId = context.deviceId ?? randomToken();
-  const session = await deps.store.transaction(async (tx) => {
-    if (rehashed) await tx.members.setPassword(member.id, rehashed, now);
-    await tx.members.clearFailedSignIns(member.id);
-    if (!trustedDevice) {
-      const firstSignIn = !(await tx.devices.hasAny(member.id));
-      if (!firstSignIn) await noticeNewDevice(tx, deps, member, context, now);
-      await tx.devices.remember(member.id, hashToken(deviceId), now);
-    }
-    return issueSession(tx, deps.policy, member.id, context, now);
-  });
-  if (!trustedDevice) deps.mailQueued();
-  await deps.audit.record({ type: 'sign_in.succeeded', memberId: member.id, ipPrefix: ipPrefix(context.ip), data: { newDevice: !trustedDevice } });
-  deps.metrics.signIns.inc({ outcome: 'succeeded' });
-  return { ...session, member, deviceId };
+  // A member with a second factor gets a short-lived challenge instead of a session.
+  const methods = await mfaMethods(deps.store, member.id);
+  if (methods.length > 0) {
+    if (rehashed) await deps.store.members.setPassword(member.id, rehashed, now);
+    deps.metrics.signIns.inc({ outcome: 'mfa_required' });
+    return { status: 'mfa_required', ...(await startSignInChallenge(deps, member, methods)) };
+  }
+  return { status: 'signed_in', ...(await finishSignIn(deps, member, context, { method: 'password', rehashed })) };
 }
 
 /**
@@ -86,7 +79,7 @@ export async function signIn(deps: SignInDeps, input: SignInInput, context: Requ
  * a budget per member: whoever holds a stolen password must not be able to flood the inbox (or keep
  * voiding the reset link the member is about to use).
  */
-async function mailLink(deps: SignInDeps, member: Member, purpose: 'verify_email' | 'reset_password', now: number): Promise<void> {
+export async function mailLink(deps: Pick<FlowDeps, 'limits' | 'policy' | 'store' | 'links' | 'mailQueued'>, member: Member, purpose: 'verify_email' | 'reset_password', now: number): Promise<void> {
   const withinBudget = await deps.limits.consume('sign_in_mail_member', `${purpose}|${member.id}`).then(
     () => true,
     (error: unknown) => (error instanceof PassError && error.code === 'rate_limited' ? false : Promise.reject(error)),

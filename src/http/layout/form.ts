@@ -124,6 +124,8 @@ export function fieldErrorText(field: string, code: string, options: { passwordM
       return 'This password has appeared in a data breach elsewhere. Choose another.';
     case 'display_name_taken':
       return 'That display name is already in use. Choose another.';
+    case 'code_invalid':
+      return 'That code is not right. Enter the code your app shows now.';
     case 'unknown_field':
       return 'This field is not recognised.';
     default:

@@ -6,6 +6,8 @@ export interface PageOptions {
   member?: { displayName: string } | undefined;
   notice?: { kind: 'info' | 'success' | 'error'; text: string } | undefined;
   csrfToken?: string;
+  /** Script files under /assets/ the page needs (never inline: the CSP allows 'self' only). */
+  scripts?: readonly string[] | undefined;
 }
 
 function nav(member: PageOptions['member'], csrfToken: string | undefined): SafeHtml {
@@ -22,6 +24,7 @@ function nav(member: PageOptions['member'], csrfToken: string | undefined): Safe
           <li class="nav-member">Signed in as <strong>${member.displayName}</strong></li>
           <li><a href="/account">Account</a></li>
           <li><a href="/account/sessions">Sessions</a></li>
+          <li><a href="/account/security">Security</a></li>
           <li>
             <form class="sign-out" method="post" action="/sign-out">
               <input type="hidden" name="_csrf" value="${csrfToken ?? ''}">
@@ -40,7 +43,7 @@ function noticeBox(notice: PageOptions['notice']): SafeHtml | undefined {
 
 /** A complete HTML5 document with the shared header, navigation, notice box and footer. */
 export function renderPage(options: PageOptions): string {
-  const { title, body, member, notice, csrfToken } = options;
+  const { title, body, member, notice, csrfToken, scripts = [] } = options;
   return html`<!doctype html>
 <html lang="en">
   <head>
@@ -49,6 +52,8 @@ export function renderPage(options: PageOptions): string {
     <meta name="color-scheme" content="light dark">
     <title>${title} · playerpass</title>
     <link rel="stylesheet" href="/assets/playerpass.css">
+    ${scripts.map((src) => html`<script src="${src}" defer></script>
+`)}
   </head>
   <body>
     <a class="skip-link" href="#main">Skip to main content</a>

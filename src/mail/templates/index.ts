@@ -5,7 +5,9 @@ import { emailChanged } from './email-changed.ts';
 import { emailInUse } from './email-in-use.ts';
 import { incidentNotice } from './incident-notice.ts';
 import { type MailContext, type RenderedMail, type Template, TemplateError } from './layout.ts';
+import { mfaChanged } from './mfa-changed.ts';
 import { newDevice } from './new-device.ts';
+import { recoveryCodeUsed } from './recovery-code-used.ts';
 import { passwordChanged } from './password-changed.ts';
 import { resetPassword } from './reset-password.ts';
 import { verifyEmail } from './verify-email.ts';
@@ -23,6 +25,8 @@ const templates: Readonly<Record<string, Template>> = Object.freeze({
   email_changed: emailChanged,
   new_device: newDevice,
   incident_notice: incidentNotice,
+  mfa_changed: mfaChanged,
+  recovery_code_used: recoveryCodeUsed,
 });
 
 export const templateNames: readonly string[] = Object.keys(templates);

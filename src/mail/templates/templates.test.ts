@@ -19,6 +19,8 @@ const samples: Record<string, Record<string, string>> = {
     device: 'Mozilla/5.0 (X11; Linux x86_64)',
     notMeLink: 'https://id.example.test/not-me?token=abc',
   },
+  mfa_changed: { displayName: 'Zoë', change: 'An authenticator app was added', when: '3 March 2026, 14:05 UTC' },
+  recovery_code_used: { displayName: 'Zoë', when: '3 March 2026, 14:05 UTC', remaining: '9' },
   incident_notice: {
     displayName: 'Zoë',
     title: 'A copy of a database backup was exposed',

@@ -19,6 +19,8 @@ export const encryptedColumns = [
   { table: 'outbox', key: 'id', column: 'payload_ct', context: 'payload' },
   { table: 'webhooks', key: 'id', column: 'secret_ct', context: 'secret' },
   { table: 'oidc_keys', key: 'kid', column: 'jwk_ct', context: 'jwk' },
+  { table: 'member_totp', key: 'member_id', column: 'secret_ct', context: 'secret' },
+  { table: 'passkeys', key: 'id', column: 'name_ct', context: 'name' },
 ] as const;
 
 export type EncryptedColumn = (typeof encryptedColumns)[number];

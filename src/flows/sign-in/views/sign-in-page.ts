@@ -11,7 +11,20 @@ export function signInForm(csrf: string, values: Record<string, string> = {}, er
       field({ name: 'email', label: 'Email address', type: 'email', value: values.email, error: errors.email, autocomplete: 'username', required: true }),
       field({ name: 'password', label: 'Password', type: 'password', error: errors.password, autocomplete: 'current-password', required: true }),
     ],
-  })}<p><a href="/forgot">Forgot your password?</a> · New here? <a href="/join">Join playerpass</a>.</p>`;
+  })}${passkeySignInForm(csrf)}<p><a href="/forgot">Forgot your password?</a> · New here? <a href="/join">Join playerpass</a>.</p>`;
+}
+
+/** Shown by the passkeys script only (WebAuthn needs it): a passwordless sign-in with a passkey. */
+export function passkeySignInForm(csrf: string): SafeHtml {
+  return html`<form class="form passkey-sign-in" method="post" action="/sign-in/passkey" hidden data-passkey-sign-in data-options-url="/api/v1/passkey-sign-ins">
+      <input type="hidden" name="_csrf" value="${csrf}">
+      <input type="hidden" name="challengeId" value="">
+      <input type="hidden" name="response" value="">
+      <p class="passkey-error notice notice-error" role="alert" hidden></p>
+      <div class="form-actions">
+        <button type="button" class="button button-secondary">Sign in with a passkey</button>
+      </div>
+    </form>`;
 }
 
 export function signOutForm(csrf: string): SafeHtml {
