@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../../http/context.ts';
 import { scripts } from '../../http/assets.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, requirePageSession, sendPage, type PageNotice } from '../../http/pages.ts';
+import { formJson } from '../../http/form-json.ts';
 import { toPassError } from '../../http/plugins/error-handler.ts';
 import type { Authenticated } from '../sessions/authenticate.ts';
 import { PasskeyParams } from './input.ts';
@@ -113,14 +114,9 @@ export function mfaPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return reply.send({ challengeId: started.challengeId, options: started.options });
   });
 
-  post('/account/security/passkeys', ['challengeId', 'name', 'response'], async (auth, values, request, reply) => {
-    let response: unknown = {};
-    try {
-      response = JSON.parse(values.response ?? '');
-    } catch {
-      response = {};
-    }
-    const registered = await registerPasskey(flows, auth, { challengeId: values.challengeId ?? '', name: values.name, response: response as RegistrationResponseJSON });
+  post('/account/security/passkeys', ['challengeId', 'name'], async (auth, values, request, reply) => {
+    const response = formJson(request, 'response');
+    const registered = await registerPasskey(flows, auth, { challengeId: values.challengeId ?? '', name: values.name, response: response as unknown as RegistrationResponseJSON });
     return registered.recoveryCodes ? codesPage(request, reply, auth, registered.recoveryCodes, `Your passkey "${registered.passkey.name}" is added.`) : 'passkey';
   });
 

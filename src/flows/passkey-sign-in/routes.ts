@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../http/context.ts';
 import { scripts } from '../../http/assets.ts';
+import { formJson } from '../../http/form-json.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
 import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
 import { setSessionCookie } from '../../http/plugins/session.ts';
@@ -48,15 +49,9 @@ export function passkeySignInRoutes(app: FastifyInstance, deps: HttpDeps): void 
 
   app.post('/sign-in/passkey', { schema: { hide: true } }, async (request, reply) => {
     checkFormCsrf(request, deps);
-    const values = formFields(request, ['challengeId', 'response']);
+    const values = formFields(request, ['challengeId']);
     try {
-      let response: Record<string, unknown> = {};
-      try {
-        response = JSON.parse(values.response ?? '') as Record<string, unknown>;
-      } catch {
-        response = {};
-      }
-      const signedIn = await passkeySignIn(deps.flows, { challengeId: values.challengeId ?? '', response }, requestContext(request, deps));
+      const signedIn = await passkeySignIn(deps.flows, { challengeId: values.challengeId ?? '', response: formJson(request, 'response') }, requestContext(request, deps));
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       return reply.redirect('/account', 303);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../../http/context.ts';
 import { scripts } from '../../http/assets.ts';
+import { formJson } from '../../http/form-json.ts';
 import { formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
 import { isRecoveryCodeShape } from '../../domain/recovery-code.ts';
 import { toPassError } from '../../http/plugins/error-handler.ts';
@@ -20,13 +21,7 @@ export function sendMfaStep(request: FastifyRequest, reply: FastifyReply, deps: 
 export function mfaFormInput(request: FastifyRequest): MfaSignInInput {
   const values = formFields(request, ['challengeId', 'code', 'passkey']);
   const code = (values.code ?? '').trim();
-  if (values.passkey) {
-    try {
-      return { challengeId: values.challengeId ?? '', passkey: JSON.parse(values.passkey) as Record<string, unknown> };
-    } catch {
-      return { challengeId: values.challengeId ?? '', passkey: {} };
-    }
-  }
+  if (values.passkey) return { challengeId: values.challengeId ?? '', passkey: formJson(request, 'passkey') };
   return isRecoveryCodeShape(code) ? { challengeId: values.challengeId ?? '', recoveryCode: code } : { challengeId: values.challengeId ?? '', code };
 }
 
