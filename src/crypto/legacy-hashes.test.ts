@@ -10,8 +10,8 @@ import { createLegacyVault } from './legacy-vault.ts';
 import { createPasswordHasher, type StoredPassword } from './password-hasher.ts';
 import { createWorkQueue } from './work-queue.ts';
 
-const sampleUrl = new URL('../../../shared/data/legacy-members-sample.csv', import.meta.url);
-const answersUrl = new URL('../../../shared/data/legacy-members-sample.answers.json', import.meta.url);
+const sampleUrl = new URL('../../test/fixtures/legacy/legacy-members-sample.csv', import.meta.url);
+const answersUrl = new URL('../../test/fixtures/legacy/legacy-members-sample.answers.json', import.meta.url);
 
 interface Answer {
   line: number;

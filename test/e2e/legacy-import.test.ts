@@ -14,8 +14,8 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
  * argon2id, idempotent and resumable runs, and a database dump free of the sample's hashes and
  * personal data before, during and after wrapping.
  */
-const sample = fileURLToPath(new URL('../../../shared/data/legacy-members-sample.csv', import.meta.url));
-const answers = JSON.parse(readFileSync(new URL('../../../shared/data/legacy-members-sample.answers.json', import.meta.url), 'utf8')) as {
+const sample = fileURLToPath(new URL('../fixtures/legacy/legacy-members-sample.csv', import.meta.url));
+const answers = JSON.parse(readFileSync(new URL('../fixtures/legacy/legacy-members-sample.answers.json', import.meta.url), 'utf8')) as {
   line: number;
   legacy_id: string;
   email: string;

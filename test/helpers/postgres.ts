@@ -23,6 +23,13 @@ export async function createTempDatabase(): Promise<{ url: string; name: string;
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // A pool that has just ended may still have backends finishing their goodbye; FORCE would
+        // kill them mid-way and their client would hear "terminating connection" as an uncaught error.
+        for (let waited = 0; waited < 5_000; waited += 50) {
+          const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (Number(rows[0]?.n) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();

@@ -4,7 +4,7 @@ import { checkDisplayName, cleanDisplayName, DISPLAY_NAME_MAX, DISPLAY_NAME_MIN 
 import { checkEmail, cleanEmail, normaliseEmail } from '../../domain/email.ts';
 
 /**
- * One row of a legacy export (shared/data/README.md) to a member ready to encrypt, or a reject reason.
+ * One row of a legacy export (format: test/fixtures/legacy/README.md) to a member ready to encrypt, or a reject reason.
  * Pure: uniqueness against the database and the rest of the file is the importer's job.
  *
  * Rejected (the member is not imported): a wrong column count or unclosed quote, an empty or odd
@@ -57,7 +57,7 @@ export class HeaderError extends Error {
 export function columnPositions(header: string[]): Record<Column, number> {
   const names = header.map((name) => name.trim().toLowerCase());
   const missing = columns.filter((column) => !names.includes(column));
-  if (missing.length > 0) throw new HeaderError(`the header lacks ${missing.join(', ')}: is this a legacy member export (shared/data/README.md)?`);
+  if (missing.length > 0) throw new HeaderError(`the header lacks ${missing.join(', ')}: is this a legacy member export (format: test/fixtures/legacy/README.md)?`);
   return Object.fromEntries(columns.map((column) => [column, names.indexOf(column)])) as Record<Column, number>;
 }
 
