@@ -12,6 +12,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'alarm.raised',
   'capability.changed',
   'incident.*',
+  /** Second factors added or removed, recovery codes made or used (src/flows/mfa). */
+  'mfa.*',
 ] as const;
 
 const EXACT = new Set<string>(WEBHOOK_EVENT_TYPES.filter((type) => !type.endsWith('.*')));
