@@ -282,3 +282,42 @@ test('the TOTP secret is stored encrypted, bound to its member', async () => {
     await assert.rejects(t.services.flows.store.totp.find(b.member_id), /failed authentication/);
   }
 });
+
+test('passkeys through the API: options for our relying party, a forged response refused, each challenge used once', async () => {
+  const member = someone('Keys');
+  await joinVerified(t, member);
+  const token = await tokenOf(member);
+  const started = await post('/api/v1/me/mfa/passkeys/options', undefined, { token });
+  assert.equal(started.statusCode, 201, started.body);
+  const { challengeId, options } = started.json();
+  assert.equal(options.rp.id, 'playerpass.test', 'the RP id is the public URL host');
+  assert.equal(options.authenticatorSelection.residentKey, 'required', 'discoverable, for passwordless sign-in');
+  assert.equal(options.user.name, member.email);
+
+  const forged = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', attestationObject: 'oA' } };
+  const refused = await post('/api/v1/me/mfa/passkeys', { challengeId, name: 'Forged', response: forged }, { token });
+  assert.equal(refused.statusCode, 400);
+  assert.equal(refused.json().error.code, 'passkey_invalid');
+  const again = await post('/api/v1/me/mfa/passkeys', { challengeId, name: 'Forged', response: forged }, { token });
+  assert.equal(again.json().error.code, 'mfa_challenge_invalid', 'one try per ceremony');
+  const otherSession = await tokenOf(member);
+  const fresh = (await post('/api/v1/me/mfa/passkeys/options', undefined, { token })).json().challengeId as string;
+  const stolen = await post('/api/v1/me/mfa/passkeys', { challengeId: fresh, response: forged }, { token: otherSession });
+  assert.equal(stolen.json().error.code, 'mfa_challenge_invalid', 'only the session that asked may finish');
+
+  assert.deepEqual((await t.api('GET', '/api/v1/me/mfa/passkeys', { token })).json(), []);
+  assert.equal((await t.api('PATCH', '/api/v1/me/mfa/passkeys/nope', { token, body: { name: 'x' } })).statusCode, 404);
+  assert.equal((await t.api('DELETE', '/api/v1/me/mfa/passkeys/nope', { token })).statusCode, 404);
+  assert.equal((await t.api('GET', '/api/v1/me/mfa', { token })).json().enabled, false);
+
+  const passwordless = await post('/api/v1/passkey-sign-ins', undefined);
+  assert.equal(passwordless.statusCode, 201);
+  assert.equal(passwordless.json().options.userVerification, 'required');
+  assert.equal(passwordless.json().options.rpId, 'playerpass.test');
+  const assertion = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } };
+  const unknown = await post('/api/v1/passkey-sign-ins/verify', { challengeId: passwordless.json().challengeId, response: assertion });
+  assert.equal(unknown.statusCode, 401);
+  assert.equal(unknown.json().error.code, 'second_factor_invalid');
+  const reused = await post('/api/v1/passkey-sign-ins/verify', { challengeId: passwordless.json().challengeId, response: assertion });
+  assert.equal(reused.json().error.code, 'mfa_challenge_invalid');
+});
