@@ -42,6 +42,7 @@ function createPayloadAdapter(db: Kysely<Tables>, cipher: FieldCipher, kind: str
       const values = {
         payload: JSON.stringify(stored),
         grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
         user_code: typeof payload.userCode === 'string' ? hashToken(payload.userCode) : null,
         uid: typeof payload.uid === 'string' ? hashToken(payload.uid) : null,
         expires_at: typeof expiresIn === 'number' ? now() + expiresIn * 1000 : null,

@@ -9,6 +9,7 @@ import * as incidents from './migrations/005-incidents.ts';
 import * as legacyImport from './migrations/007-legacy-import.ts';
 import * as oidc from './migrations/008-oidc.ts';
 import * as mfa from './migrations/010-mfa.ts';
+import * as oidcPayloadAccount from './migrations/011-oidc-payload-account.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '008-oidc': oidc,
   '009-member-kind-marker': memberKindMarker,
   '010-mfa': mfa,
+  '011-oidc-payload-account': oidcPayloadAccount,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -13,6 +13,8 @@ export interface OidcPayloadRow {
   /** JSON without the values a client holds (token ids, user codes): those are only in hashed columns. */
   payload: string;
   grant_id: string | null;
+  /** The member's `sub` (oidc_subjects), for revoking everything a member's clients hold. */
+  account_id: string | null;
   user_code: string | null;
   uid: string | null;
   expires_at: number | null;

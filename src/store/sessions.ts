@@ -33,6 +33,7 @@ export interface SessionRepository {
   reauthenticated(memberId: string, id: string, now: number): Promise<void>;
   listActive(memberId: string, now: number): Promise<SessionRecord[]>;
   revoke(memberId: string, id: string, now: number): Promise<boolean>;
+  /** Every session but `exceptId`, and every OIDC artefact the member's clients hold; the count of sessions. */
   revokeAll(memberId: string, now: number, exceptId?: string): Promise<number>;
 }
 
@@ -103,6 +104,12 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher,
       let query = db.updateTable('sessions').set({ revoked_at: now }).where('member_id', '=', memberId).where('revoked_at', 'is', null);
       if (exceptId) query = query.where('id', '<>', exceptId);
       const revoked = Number((await query.executeTakeFirst()).numUpdatedRows);
+      // What the member's games and sites hold goes too: their refresh and access tokens, grants,
+      // device codes and provider sessions. The next sign-in through a client starts afresh.
+      await db
+        .deleteFrom('oidc_payloads')
+        .where('account_id', 'in', db.selectFrom('oidc_subjects').select('sub').where('member_id', '=', memberId))
+        .execute();
       changed(memberId);
       return revoked;
     },
