@@ -23,10 +23,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** The V8 flags `npm start` and bin/playerpass.mjs give the server, so benches measure what runs. */
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** Starts a Node script as a separate process and waits until `readyPath` answers 200. */
 export async function startChild(script: string, args: string[], env: Record<string, string>, readyPath = '/healthz'): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...(script === 'src/cli/main.ts' ? SERVE_NODE_FLAGS : []), script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PLAYERPASS_PORT: String(port), BENCH_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
