@@ -42,7 +42,7 @@ export async function seedSessions(services: Services, count: number): Promise<s
   await services.flows.store.transaction(async (tx) => {
     for (const row of rows) {
       const token = randomToken();
-      await tx.sessions.create({ id: randomId(), tokenHash: hashToken(token), memberId: row.id, device: 'bench', ipPrefix: '127.0.0.0/24', now, expiresAt: now + 86_400_000 });
+      await tx.sessions.create({ id: randomId(), tokenHash: hashToken(token), memberId: row.id, device: 'bench', ipPrefix: '127.0.0.0/24', amr: ['pwd'], now, expiresAt: now + 86_400_000 });
       tokens.push(token);
     }
   });

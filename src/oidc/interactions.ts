@@ -69,7 +69,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       const sub = await oidc.subjects.forMember(signedIn.member.id);
-      return finish(request, reply, loaded, { login: { accountId: sub, amr: ['pwd'], remember: true } });
+      return finish(request, reply, loaded, { login: { accountId: sub, amr: signedIn.amr, remember: true } });
     } catch (error) {
       const problem = formProblem(error);
       return showSignIn(request, reply, loaded, { email: values.email ?? '', errors: problem.fields, message: problem.message, status: problem.status });
@@ -87,7 +87,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
       setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
       setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
       const sub = await oidc.subjects.forMember(signedIn.member.id);
-      return finish(request, reply, loaded, { login: { accountId: sub, amr: ['pwd', 'mfa'], remember: true } });
+      return finish(request, reply, loaded, { login: { accountId: sub, amr: signedIn.amr, remember: true } });
     } catch (error) {
       const again = await mfaStepAgain(request, reply, deps, action, input.challengeId, error);
       if (again) return again;
@@ -141,7 +141,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
   }
 
   async function loginResult(auth: Authenticated): Promise<InteractionResults['login']> {
-    return { accountId: await oidc.subjects.forMember(auth.member.id), amr: ['pwd'], ts: Math.floor(auth.session.authenticatedAt / 1000), remember: true };
+    return { accountId: await oidc.subjects.forMember(auth.member.id), amr: auth.session.amr, ts: Math.floor(auth.session.authenticatedAt / 1000), remember: true };
   }
 
   function showSignIn(

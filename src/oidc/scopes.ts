@@ -8,7 +8,9 @@ export type OidcScope = (typeof OIDC_SCOPES)[number];
 
 /** oidc-provider's `claims` setting: scope → the claims it releases. */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // `amr` (how the member signed in, RFC 8176) rides with `openid`, so ID tokens always carry it;
+  // oidc-provider takes it from the sign-in, not from the member's claims.
+  openid: ['sub', 'amr'],
   profile: ['name', 'preferred_username'],
   email: ['email', 'email_verified'],
   birthdate: ['birthdate'],

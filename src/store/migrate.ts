@@ -10,6 +10,7 @@ import * as legacyImport from './migrations/007-legacy-import.ts';
 import * as oidc from './migrations/008-oidc.ts';
 import * as mfa from './migrations/010-mfa.ts';
 import * as oidcPayloadAccount from './migrations/011-oidc-payload-account.ts';
+import * as sessionAmr from './migrations/012-session-amr.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '009-member-kind-marker': memberKindMarker,
   '010-mfa': mfa,
   '011-oidc-payload-account': oidcPayloadAccount,
+  '012-session-amr': sessionAmr,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -9,6 +9,8 @@ export interface SessionRecord {
   ipPrefix: string | null;
   createdAt: number;
   authenticatedAt: number;
+  /** How the member signed in (RFC 8176 method references, e.g. `pwd`, `otp`, `mfa`). */
+  amr: string[];
   lastSeenAt: number;
   expiresAt: number;
   revokedAt: number | null;
@@ -20,6 +22,7 @@ export interface NewSession {
   memberId: string;
   device: string | null;
   ipPrefix: string | null;
+  amr: string[];
   now: number;
   expiresAt: number;
 }
@@ -45,6 +48,7 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher,
     ipPrefix: row.ip_prefix,
     createdAt: row.created_at,
     authenticatedAt: row.authenticated_at,
+    amr: row.amr ? row.amr.split(',') : ['pwd'],
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
@@ -61,6 +65,7 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher,
           ip_prefix: session.ipPrefix,
           created_at: session.now,
           authenticated_at: session.now,
+          amr: session.amr.join(','),
           last_seen_at: session.now,
           expires_at: session.expiresAt,
           revoked_at: null,

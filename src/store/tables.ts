@@ -69,6 +69,8 @@ export interface SessionRow {
   ip_prefix: string | null;
   created_at: number;
   authenticated_at: number;
+  /** RFC 8176 method references, comma-separated (null: an older session, password only). */
+  amr: string | null;
   last_seen_at: number;
   expires_at: number;
   revoked_at: number | null;

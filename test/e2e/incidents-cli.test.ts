@@ -35,7 +35,7 @@ before(async () => {
         ids.push(id);
         const at = START + i * 86_400_000;
         await tx.members.insert({ id, displayName: `Player ${i}`, email: `player${i}@example.test`, birthDate: '1990-01-01', status: 'active', emailVerified: true, mustReset: false, canary: false, failedSignIns: 0, createdAt: at, updatedAt: at }, password);
-        if (i % 2 === 0) await tx.sessions.create({ id: randomId(), tokenHash: hashToken(randomToken()), memberId: id, device: null, ipPrefix: null, now: at, expiresAt: Date.now() + 86_400_000 });
+        if (i % 2 === 0) await tx.sessions.create({ id: randomId(), tokenHash: hashToken(randomToken()), memberId: id, device: null, ipPrefix: null, amr: ['pwd'], now: at, expiresAt: Date.now() + 86_400_000 });
       }
     });
   } finally {

@@ -45,7 +45,7 @@ before(async () => {
           password,
         );
         if (i % 3 === 0) {
-          await tx.sessions.create({ id: randomId(), tokenHash: hashToken(randomToken()), memberId: id, device: 'test', ipPrefix: null, now: createdAt + 1000, expiresAt: clock.now() + DAY });
+          await tx.sessions.create({ id: randomId(), tokenHash: hashToken(randomToken()), memberId: id, device: 'test', ipPrefix: null, amr: ['pwd'], now: createdAt + 1000, expiresAt: clock.now() + DAY });
         }
       }
     });

@@ -70,6 +70,7 @@ test('the interaction asks for the second factor after the password, and only th
   const tokens = await client.authorizationCodeGrant(game.config, new URL(page.url()), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
   const claims = tokens.claims()!;
   assert.ok(claims.sub);
+  assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa'], 'the game learns that a second factor was used');
   const audit = await app.t.services.database.db.selectFrom('audit_events').select('data').where('type', '=', 'sign_in.succeeded').orderBy('seq', 'desc').executeTakeFirstOrThrow();
   assert.equal(JSON.parse(audit.data).method, 'password+totp');
   assert.deepEqual(pageErrors, []);

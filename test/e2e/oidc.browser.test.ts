@@ -137,6 +137,7 @@ test('code + PKCE: sign in and consent on the real pages; claims per scope; ID t
   const claims = firstTokens.claims()!;
   assert.equal(claims.iss, app.issuer.href);
   assert.equal(claims.aud, game.clientId);
+  assert.deepEqual(claims.amr, ['pwd'], 'password only');
   assert.equal(claims.name, member.displayName);
   assert.equal(claims.email, member.email);
   assert.equal(claims.email_verified, true);
@@ -163,6 +164,7 @@ test('already signed in and consented: the next authorization needs no page, sam
   await page.goto(started.url.href);
   const tokens = await landedAtClient(game.config, started);
   assert.equal(tokens.claims()!.sub, firstTokens.claims()!.sub);
+  assert.deepEqual(tokens.claims()!.amr, ['pwd'], 'single sign-on reports how the playerpass session was signed in to');
   assert.equal(tokens.claims()!.email, undefined, 'no email claim without the email scope');
 });
 

@@ -17,6 +17,16 @@ export interface SignedIn extends IssuedSession {
 /** How the member proved who they are, for the audit trail (and OIDC's `amr`). */
 export type SignInMethod = 'password' | 'password+totp' | 'password+passkey' | 'password+recovery_code' | 'passkey';
 
+/** RFC 8176 references per method; OIDC passes them to games as the ID token's `amr`. */
+export const METHOD_REFERENCES: Record<SignInMethod, string[]> = {
+  password: ['pwd'],
+  'password+totp': ['pwd', 'otp', 'mfa'],
+  'password+passkey': ['pwd', 'hwk', 'mfa'],
+  'password+recovery_code': ['pwd', 'mfa'],
+  // Passwordless passkeys require user verification: something held plus a PIN or biometric.
+  passkey: ['hwk', 'user', 'mfa'],
+};
+
 /**
  * The last part of every sign-in, once every factor the member has is checked: remember the device
  * (mailing a notice for a new one), clear the failure count, start the session.
@@ -39,7 +49,7 @@ export async function finishSignIn(
       if (!firstSignIn) await noticeNewDevice(tx, deps, member, context, now);
       await tx.devices.remember(member.id, hashToken(deviceId), now);
     }
-    return issueSession(tx, deps.policy, member.id, context, now);
+    return issueSession(tx, deps.policy, member.id, context, now, METHOD_REFERENCES[options.method]);
   });
   if (!trustedDevice) deps.mailQueued();
   await deps.audit.record({ type: 'sign_in.succeeded', memberId: member.id, ipPrefix: ipPrefix(context.ip), data: { newDevice: !trustedDevice, method: options.method } });
