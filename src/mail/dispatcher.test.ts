@@ -246,6 +246,7 @@ test('errors in the polling loop are logged, not thrown', async (t) => {
     markSent: async () => {},
     markFailed: async () => {},
     counts: async () => ({ queued: 0, sending: 0, sent: 0, abandoned: 0 }),
+    dropUnsentTo: async () => 0,
   };
   const dispatcher = dispatcherFor(t, { outbox: broken, smtpUrl: 'smtp://127.0.0.1:1', clock, logger, pollMs: 50 });
   dispatcher.start();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { FieldCipher } from '../crypto/field-cipher.ts';
 import { randomId } from '../crypto/random.ts';
+import { normaliseEmail } from '../domain/email.ts';
 import type { OutboxRow, Tables } from './tables.ts';
 
 /** A mail waiting to go out: which template, to whom, and the values it is rendered with. */
@@ -17,8 +18,8 @@ export interface ClaimedMail extends QueuedMail {
 
 /**
  * The mail outbox. A row is written in the same transaction as the change that causes it; the
- * recipient and the values (which hold links with tokens) are stored encrypted, and the values are
- * erased once the mail is sent.
+ * recipient and the values (which hold links with tokens) are stored encrypted, and both are
+ * erased once the mail is sent or abandoned (the row stays, for counts and idempotency).
  */
 export interface OutboxRepository {
   enqueue(mail: QueuedMail, now: number, idempotencyKey?: string): Promise<void>;
@@ -27,7 +28,12 @@ export interface OutboxRepository {
   markSent(id: string, now: number): Promise<void>;
   markFailed(id: string, error: string, nextAttemptAt: number | undefined): Promise<void>;
   counts(): Promise<Record<OutboxRow['status'], number>>;
+  /** Deletes the mails not yet sent to `address` (any spelling); returns how many. For account deletion. */
+  dropUnsentTo(address: string): Promise<number>;
 }
+
+/** What a sent or abandoned row keeps instead of its recipient. */
+const ERASED = '';
 
 export function createOutboxRepository(db: Kysely<Tables>, cipher: FieldCipher): OutboxRepository {
   const context = (id: string, column: string) => ({ table: 'outbox', column, rowId: id });
@@ -97,14 +103,14 @@ export function createOutboxRepository(db: Kysely<Tables>, cipher: FieldCipher):
       return claimed;
     },
     async markSent(id, now) {
-      await db.updateTable('outbox').set({ status: 'sent', sent_at: now, lease_until: null, payload_ct: null, last_error: null }).where('id', '=', id).execute();
+      await db.updateTable('outbox').set({ status: 'sent', sent_at: now, lease_until: null, recipient_ct: ERASED, payload_ct: null, last_error: null }).where('id', '=', id).execute();
     },
     async markFailed(id, error, nextAttemptAt) {
       await db
         .updateTable('outbox')
         .set(
           nextAttemptAt === undefined
-            ? { status: 'abandoned', lease_until: null, payload_ct: null, last_error: error.slice(0, 500) }
+            ? { status: 'abandoned', lease_until: null, recipient_ct: ERASED, payload_ct: null, last_error: error.slice(0, 500) }
             : { status: 'queued', lease_until: null, next_attempt_at: nextAttemptAt, last_error: error.slice(0, 500) },
         )
         .where('id', '=', id)
@@ -115,6 +121,23 @@ export function createOutboxRepository(db: Kysely<Tables>, cipher: FieldCipher):
       const counts = { queued: 0, sending: 0, sent: 0, abandoned: 0 };
       for (const row of rows) counts[row.status] = Number(row.n);
       return counts;
+    },
+    async dropUnsentTo(address) {
+      // The recipient is sealed with a random nonce, so there is no index to look it up by; unsent
+      // mail is the backlog only, and a sent row no longer holds its recipient.
+      const wanted = normaliseEmail(address);
+      const rows = await db.selectFrom('outbox').select(['id', 'recipient_ct']).where('status', 'in', ['queued', 'sending']).execute();
+      const ids = rows
+        .filter((row) => {
+          try {
+            return normaliseEmail(cipher.decrypt(row.recipient_ct, context(row.id, 'recipient'))) === wanted;
+          } catch {
+            return false;
+          }
+        })
+        .map((row) => row.id);
+      if (ids.length > 0) await db.deleteFrom('outbox').where('id', 'in', ids).execute();
+      return ids.length;
     },
   };
 }

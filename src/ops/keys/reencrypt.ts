@@ -93,6 +93,8 @@ async function walkColumn(deps: ReencryptDeps, target: EncryptedColumn, options:
       .selectFrom(table)
       .select([key, column])
       .where(column, 'is not', null)
+      // An erased value (a sent mail's recipient) is '': nothing to re-encrypt.
+      .where(column, '<>', '')
       .where(column, 'not like', versionPattern('field', active))
       .where(key, '>', after)
       .orderBy(key)

@@ -105,7 +105,8 @@ async function countByPrefix(db: Kysely<Tables>, table: string, column: string, 
   const row = (await anyDb
     .selectFrom(table)
     .select([
-      sql<number>`count(${sql.ref(column)})`.as('total'),
+      // An erased value ('', a sent mail's recipient) needs no key.
+      sql<number>`count(nullif(${sql.ref(column)}, ''))`.as('total'),
       ...patterns.map((pattern, i) => sql<number>`coalesce(sum(case when ${sql.ref(column)} like ${pattern} then 1 else 0 end), 0)`.as(`m${i}`)),
     ])
     .executeTakeFirstOrThrow()) as Record<string, unknown>;
