@@ -4,7 +4,9 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { changeEmailRoutes } from './flows/change-email/routes.ts';
 import { changePasswordRoutes } from './flows/change-password/routes.ts';
+import { deleteRoutes } from './flows/delete/routes.ts';
 import { detailsRoutes } from './flows/details/routes.ts';
+import { exportRoutes } from './flows/export/routes.ts';
 import { joinRoutes } from './flows/join/routes.ts';
 import { maintenanceRoutes } from './ops/maintenance/routes.ts';
 import { reportSignInRoutes } from './flows/report-sign-in/routes.ts';
@@ -81,6 +83,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   mfaRoutes(app, deps);
   mfaPageRoutes(app, deps);
   detailsRoutes(app, deps);
+  exportRoutes(app, deps);
+  deleteRoutes(app, deps);
   changeEmailRoutes(app, deps);
   changePasswordRoutes(app, deps);
   resetPasswordRoutes(app, deps);

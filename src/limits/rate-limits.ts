@@ -19,6 +19,8 @@ export const rateRules = {
   sign_in_mail_member: { points: 5, durationSeconds: 3600 },
   token_ip: { points: 60, durationSeconds: 600 },
   member_sensitive: { points: 10, durationSeconds: 600 },
+  /** A full export of a member's data (GET /api/v1/me/export): a few an hour. */
+  member_export: { points: 3, durationSeconds: 3600 },
   /** The second sign-in step (codes, recovery codes, passkeys): every try per IP, failures per member. */
   mfa_ip: { points: 60, durationSeconds: 60 },
   mfa_fail_member: { points: 10, durationSeconds: 900 },

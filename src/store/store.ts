@@ -4,6 +4,7 @@ import type { FieldCipher } from '../crypto/field-cipher.ts';
 import { createDeviceRepository, type DeviceRepository } from './devices.ts';
 import { createIncidentRepository, type IncidentRepository } from './incidents.ts';
 import { createMemberRepository, type MemberRepository } from './members.ts';
+import { createMemberDataRepository, type MemberDataRepository } from './member-data.ts';
 import { createOneTimeTokenRepository, type OneTimeTokenRepository } from './one-time-tokens.ts';
 import { createOutboxRepository, type OutboxRepository } from './outbox.ts';
 import { createSessionRepository, type SessionRepository } from './sessions.ts';
@@ -27,6 +28,8 @@ export interface Store {
   recoveryCodes: RecoveryCodeRepository;
   passkeys: PasskeyRepository;
   mfaChallenges: MfaChallengeRepository;
+  /** Everything held about one member, across tables: for export and erasure. */
+  memberData: MemberDataRepository;
   /** Announces committed changes to members and their sessions (for caches). */
   changes: MemberChanges;
   /** Runs `work` in one transaction: all its writes land together or none do. */
@@ -53,6 +56,7 @@ export function createStore(db: Kysely<Tables>, cipher: FieldCipher, index: Blin
       recoveryCodes: createRecoveryCodeRepository(conn),
       passkeys: createPasskeyRepository(conn, cipher),
       mfaChallenges: createMfaChallengeRepository(conn),
+      memberData: createMemberDataRepository(conn, cipher, changed),
       changes,
       transaction: (work) => (nested ? work(store) : inTransaction(work)),
       async ping() {

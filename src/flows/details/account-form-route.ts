@@ -3,6 +3,7 @@ import { capabilityNotice, capabilityRefusal, sendCapabilityNotice } from '../..
 import type { HttpDeps } from '../../http/context.ts';
 import { html } from '../../http/layout/html.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, requirePageSession, sendPage, type PageNotice } from '../../http/pages.ts';
+import { isRecentlyAuthenticated } from '../mfa/recent-auth.ts';
 import type { Authenticated } from '../sessions/authenticate.ts';
 import { accountPage, type AccountForm, type AccountFormState } from './views/account-page.ts';
 
@@ -14,7 +15,7 @@ import { accountPage, type AccountForm, type AccountFormState } from './views/ac
 export function sendAccountPage(
   reply: FastifyReply,
   deps: HttpDeps,
-  options: { auth: Authenticated; csrf: string; state?: AccountFormState; notice?: PageNotice | undefined; posted?: boolean },
+  options: { auth: Authenticated; csrf: string; state?: AccountFormState; notice?: PageNotice | undefined; posted?: boolean; exportError?: { message: string | undefined; status: number } },
 ): FastifyReply {
   const { auth, csrf } = options;
   const unreadable = capabilityRefusal(deps, 'profile_changes', 'read');
@@ -23,13 +24,14 @@ export function sendAccountPage(
   }
   const locked = capabilityRefusal(deps, 'profile_changes', 'write');
   if (locked && options.posted) reply.header('retry-after', String(locked.retryAfterSeconds ?? 300));
+  const data = { recentAuth: isRecentlyAuthenticated(deps.flows, auth), exportError: options.exportError?.message };
   return sendPage(reply, {
     title: 'Your account',
-    body: accountPage(csrf, auth.member, options.state, locked ? capabilityNotice(locked) : undefined),
+    body: accountPage(csrf, auth.member, options.state, locked ? capabilityNotice(locked) : undefined, data),
     auth,
     csrf,
     notice: options.notice,
-    status: locked && options.posted ? locked.status : 200,
+    status: options.exportError?.status ?? (locked && options.posted ? locked.status : 200),
   });
 }
 
@@ -54,7 +56,7 @@ export function accountFormRoute(
       const problem = formProblem(error);
       const csrf = pageCsrf(request, reply, deps);
       const state = { form: options.form, values, errors: problem.fields, message: problem.message };
-      return sendPage(reply, { title: 'Your account', body: accountPage(csrf, auth.member, state), auth, csrf, status: problem.status });
+      return sendPage(reply, { title: 'Your account', body: accountPage(csrf, auth.member, state, undefined, { recentAuth: isRecentlyAuthenticated(deps.flows, auth) }), auth, csrf, status: problem.status });
     }
     return reply.redirect(`/account?done=${options.form}`, 303);
   });

@@ -1,3 +1,4 @@
+import { accountDeleted } from './account-deleted.ts';
 import { accountExists } from './account-exists.ts';
 import { confirmEmailChange } from './confirm-email-change.ts';
 import { emailChangeRequested } from './email-change-requested.ts';
@@ -27,6 +28,7 @@ const templates: Readonly<Record<string, Template>> = Object.freeze({
   incident_notice: incidentNotice,
   mfa_changed: mfaChanged,
   recovery_code_used: recoveryCodeUsed,
+  account_deleted: accountDeleted,
 });
 
 export const templateNames: readonly string[] = Object.keys(templates);

@@ -21,6 +21,7 @@ const samples: Record<string, Record<string, string>> = {
   },
   mfa_changed: { displayName: 'Zoë', change: 'An authenticator app was added', when: '3 March 2026, 14:05 UTC' },
   recovery_code_used: { displayName: 'Zoë', when: '3 March 2026, 14:05 UTC', remaining: '9' },
+  account_deleted: { displayName: 'Zoë', when: '3 March 2026, 14:05 UTC' },
   incident_notice: {
     displayName: 'Zoë',
     title: 'A copy of a database backup was exposed',

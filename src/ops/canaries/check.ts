@@ -3,7 +3,7 @@ import type { Member } from '../../domain/member.ts';
 import type { Alarms } from '../alarms.ts';
 
 /** Where a canary's email was named: each is an attempt by someone holding leaked member data. */
-export type CanaryVia = 'sign_in' | 'password_reset' | 'oidc';
+export type CanaryVia = 'sign_in' | 'password_reset' | 'oidc' | 'account_delete';
 
 /**
  * Raises the critical `canary_used` alarm when `member` is a canary; resolves to whether it was. It

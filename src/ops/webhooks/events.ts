@@ -7,6 +7,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'email.changed',
   'password.changed',
   'password_reset.completed',
+  /** A member deleted their account: the data keyed by this member id should go everywhere. */
+  'account.deleted',
   'session.revoked',
   'session.revoked_others',
   'alarm.raised',

@@ -1,6 +1,7 @@
 import type { Member } from '../../../domain/member.ts';
 import { field, form } from '../../../http/layout/form.ts';
 import { html, type SafeHtml } from '../../../http/layout/html.ts';
+import { yourDataSection } from '../../export/views/data-section.ts';
 
 export type AccountForm = 'details' | 'email' | 'password';
 
@@ -21,7 +22,7 @@ export const accountDoneMessages: Record<AccountForm, string> = {
  * The account page: what we hold about the member, and the three forms that change it — or, while
  * profile changes are switched off, `locked` (the operator's message) where the forms would be.
  */
-export function accountPage(csrf: string, member: Member, state?: AccountFormState, locked?: SafeHtml): SafeHtml {
+export function accountPage(csrf: string, member: Member, state?: AccountFormState, locked?: SafeHtml, data: { recentAuth: boolean; exportError?: string | undefined } = { recentAuth: false }): SafeHtml {
   const of = (name: AccountForm) => (state?.form === name ? state : undefined);
   const details = of('details');
   const email = of('email');
@@ -74,5 +75,6 @@ export function accountPage(csrf: string, member: Member, state?: AccountFormSta
         ],
       })}
     </section>`}
+    ${yourDataSection(csrf, { recentAuth: data.recentAuth, canDelete: !locked, error: data.exportError })}
     <p><a href="/account/sessions">See where you are signed in</a></p>`;
 }
