@@ -11,6 +11,7 @@ import * as oidc from './migrations/008-oidc.ts';
 import * as mfa from './migrations/010-mfa.ts';
 import * as oidcPayloadAccount from './migrations/011-oidc-payload-account.ts';
 import * as sessionAmr from './migrations/012-session-amr.ts';
+import * as outboxEraseSent from './migrations/013-outbox-erase-sent.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '010-mfa': mfa,
   '011-oidc-payload-account': oidcPayloadAccount,
   '012-session-amr': sessionAmr,
+  '013-outbox-erase-sent': outboxEraseSent,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
