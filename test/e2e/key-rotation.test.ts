@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
@@ -222,7 +223,7 @@ test('pepper: the old pepper stays in use until each member signs in again, and 
   assert.equal((await signIn(person)).statusCode, 201);
 });
 
-test('a detail change landing between the job reading a row and writing it back wins', { skip: process.env.PLAYERPASS_TEST_STORE === 'postgres' && 'needs a second SQLite connection to write from inside the job' }, async () => {
+test('a detail change landing between the job reading a row and writing it back wins', async () => {
   const { db } = t.services.database;
   const person = real[4]!;
   const context = { table: 'members', column: 'display_name', rowId: person.id };
@@ -234,8 +235,14 @@ test('a detail change landing between the job reading a row and writing it back 
   const oldCipher = createFieldCipher({ ...keyring, current: () => older });
   await db.updateTable('members').set({ display_name_ct: oldCipher.encrypt(person.displayName, context) }).where('id', '=', person.id).execute();
 
-  // The member renames themselves (another connection, as another node would) just after the job read the row.
-  const other = new SqliteDatabase(t.services.database.sqlitePath!);
+  // The member renames themselves (another connection, as another node would) just after the job
+  // read the row. The write has to happen inside the job's synchronous encrypt call: SQLite gets a
+  // second connection, PostgreSQL a psql process run to completion.
+  const other = t.databaseUrl ? undefined : new SqliteDatabase(t.services.database.sqlitePath!);
+  const writeElsewhere = (ciphertext: string) => {
+    if (other) other.prepare('update members set display_name_ct = ? where id = ?').run(ciphertext, person.id);
+    else execFileSync('psql', [t.databaseUrl!, '-v', 'ON_ERROR_STOP=1', '-qc', `update members set display_name_ct = '${ciphertext}' where id = '${person.id}'`]);
+  };
   const cipher = createFieldCipher(keyring);
   let raced = false;
   const racing = {
@@ -243,7 +250,7 @@ test('a detail change landing between the job reading a row and writing it back 
     encrypt(plaintext: string, ctx: typeof context) {
       if (!raced && ctx.rowId === person.id && ctx.column === 'display_name') {
         raced = true;
-        other.prepare('update members set display_name_ct = ? where id = ?').run(cipher.encrypt('Renamed Meanwhile', ctx), person.id);
+        writeElsewhere(cipher.encrypt('Renamed Meanwhile', ctx));
       }
       return cipher.encrypt(plaintext, ctx);
     },
@@ -253,7 +260,7 @@ test('a detail change landing between the job reading a row and writing it back 
     assert.ok(raced);
     assert.equal(totals.conflicts, 1, 'the job saw its write refused');
   } finally {
-    other.close();
+    other?.close();
   }
   assert.equal((await t.services.flows.store.members.findById(person.id))?.displayName, 'Renamed Meanwhile', 'the change was not overwritten');
   assert.equal(await uses('field', older.version), 0);
