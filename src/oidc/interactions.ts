@@ -9,14 +9,14 @@ import { completeMfaSignIn } from '../flows/sign-in-mfa/service.ts';
 import type { HttpDeps } from '../http/context.ts';
 import { html } from '../http/layout/html.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../http/pages.ts';
-import { setDeviceCookie } from '../http/plugins/device-cookie.ts';
-import { pageSession, setSessionCookie } from '../http/plugins/session.ts';
+import { pageSession } from '../http/plugins/session.ts';
 import { requestContext } from '../http/request-context.ts';
 import type { ClientRecord } from './clients.ts';
 import { allowFormTarget, widenCspOnSend } from './csp.ts';
 import { grantConsent } from './grant.ts';
 import { pausedMessage, type OidcService } from './service.ts';
 import { consentPage, interactionSignIn } from './views/interaction-pages.ts';
+import { setSignedInCookies } from '../flows/sign-in/signed-in-reply.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -66,8 +66,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
       const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));
       // A member with a second factor gets the second step here too; the login finishes only once it is passed.
       if (signedIn.status === 'mfa_required') return sendMfaStep(request, reply, deps, `/interaction/${loaded.details.uid}/mfa`, signedIn);
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      setSignedInCookies(reply, deps, signedIn);
       const sub = await oidc.subjects.forMember(signedIn.member.id);
       return finish(request, reply, loaded, { login: { accountId: sub, amr: signedIn.amr, remember: true } });
     } catch (error) {
@@ -84,8 +83,7 @@ export function interactionRoutes(app: FastifyInstance, deps: HttpDeps, oidc: Oi
     const action = `/interaction/${loaded.details.uid}/mfa`;
     try {
       const signedIn = await completeMfaSignIn(deps.flows, input, requestContext(request, deps));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      setSignedInCookies(reply, deps, signedIn);
       const sub = await oidc.subjects.forMember(signedIn.member.id);
       return finish(request, reply, loaded, { login: { accountId: sub, amr: signedIn.amr, remember: true } });
     } catch (error) {

@@ -3,13 +3,12 @@ import type { HttpDeps } from '../../http/context.ts';
 import { scripts } from '../../http/assets.ts';
 import { formJson } from '../../http/form-json.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
-import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
-import { setSessionCookie } from '../../http/plugins/session.ts';
 import { requestContext } from '../../http/request-context.ts';
 import { SignInReply } from '../sign-in/input.ts';
 import { signInForm } from '../sign-in/views/sign-in-page.ts';
 import { PasskeySignInBody, PasskeySignInOptionsReply, type PasskeySignInInput } from './input.ts';
 import { passkeySignIn, passkeySignInOptions } from './service.ts';
+import { sendSignedIn, setSignedInCookies } from '../sign-in/signed-in-reply.ts';
 
 export function passkeySignInRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post(
@@ -41,9 +40,7 @@ export function passkeySignInRoutes(app: FastifyInstance, deps: HttpDeps): void 
     },
     async (request, reply) => {
       const signedIn = await passkeySignIn(deps.flows, request.body as PasskeySignInInput, requestContext(request, deps));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
-      return reply.code(201).send({ token: signedIn.token, expiresAt: new Date(signedIn.expiresAt).toISOString(), member: { id: signedIn.member.id, displayName: signedIn.member.displayName } });
+      return sendSignedIn(reply, deps, signedIn);
     },
   );
 
@@ -52,8 +49,7 @@ export function passkeySignInRoutes(app: FastifyInstance, deps: HttpDeps): void 
     const values = formFields(request, ['challengeId']);
     try {
       const signedIn = await passkeySignIn(deps.flows, { challengeId: values.challengeId ?? '', response: formJson(request, 'response') }, requestContext(request, deps));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      setSignedInCookies(reply, deps, signedIn);
       return reply.redirect('/account', 303);
     } catch (error) {
       const problem = formProblem(error);

@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, pageCsrf, sendPage } from '../../http/pages.ts';
-import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
-import { setSessionCookie } from '../../http/plugins/session.ts';
 import { requestContext } from '../../http/request-context.ts';
 import { SignInReply } from '../sign-in/input.ts';
 import { signInForm } from '../sign-in/views/sign-in-page.ts';
 import { MfaSignInBody, type MfaSignInInput } from './input.ts';
 import { mfaFormInput, mfaStepAgain } from './page-form.ts';
 import { completeMfaSignIn } from './service.ts';
+import { sendSignedIn, setSignedInCookies } from '../sign-in/signed-in-reply.ts';
 
 export function signInMfaRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post(
@@ -26,9 +25,7 @@ export function signInMfaRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const signedIn = await completeMfaSignIn(deps.flows, request.body as MfaSignInInput, requestContext(request, deps));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
-      return reply.code(201).send({ token: signedIn.token, expiresAt: new Date(signedIn.expiresAt).toISOString(), member: { id: signedIn.member.id, displayName: signedIn.member.displayName } });
+      return sendSignedIn(reply, deps, signedIn);
     },
   );
 
@@ -39,8 +36,7 @@ export function signInMfaRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const input = mfaFormInput(request);
     try {
       const signedIn = await completeMfaSignIn(deps.flows, input, requestContext(request, deps));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      setSignedInCookies(reply, deps, signedIn);
       return reply.redirect('/account', 303);
     } catch (error) {
       const again = await mfaStepAgain(request, reply, deps, '/sign-in/mfa', input.challengeId, error);

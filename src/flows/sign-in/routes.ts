@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { capabilityRefusal, sendCapabilityNotice } from '../../http/capability-notice.ts';
 import type { HttpDeps } from '../../http/context.ts';
 import { checkFormCsrf, formFields, formProblem, pageCsrf, sendPage } from '../../http/pages.ts';
-import { setDeviceCookie } from '../../http/plugins/device-cookie.ts';
-import { clearSessionCookie, pageSession, requireApiSession, setSessionCookie } from '../../http/plugins/session.ts';
+import { clearSessionCookie, pageSession, requireApiSession } from '../../http/plugins/session.ts';
 import { requestContext } from '../../http/request-context.ts';
 import { scripts } from '../../http/assets.ts';
 import { signOut } from '../sessions/service.ts';
@@ -12,6 +11,7 @@ import { sendMfaStep } from '../sign-in-mfa/page-form.ts';
 import { SignInBody, SignInReply, type SignInInput } from './input.ts';
 import { signIn } from './service.ts';
 import { signInForm, signOutForm } from './views/sign-in-page.ts';
+import { sendSignedIn, setSignedInCookies } from './signed-in-reply.ts';
 
 export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post(
@@ -29,13 +29,7 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     async (request, reply) => {
       const signedIn = await signIn(deps.flows, request.body as SignInInput, requestContext(request, deps));
       if (signedIn.status === 'mfa_required') return reply.code(200).send(mfaRequiredReply(signedIn));
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
-      return reply.code(201).send({
-        token: signedIn.token,
-        expiresAt: new Date(signedIn.expiresAt).toISOString(),
-        member: { id: signedIn.member.id, displayName: signedIn.member.displayName },
-      });
+      return sendSignedIn(reply, deps, signedIn);
     },
   );
 
@@ -65,8 +59,7 @@ export function signInRoutes(app: FastifyInstance, deps: HttpDeps): void {
     try {
       const signedIn = await signIn(deps.flows, values as SignInInput, requestContext(request, deps));
       if (signedIn.status === 'mfa_required') return sendMfaStep(request, reply, deps, '/sign-in/mfa', signedIn);
-      setSessionCookie(reply, deps, signedIn.token, signedIn.expiresAt);
-      setDeviceCookie(reply, deps.cookies, signedIn.deviceId);
+      setSignedInCookies(reply, deps, signedIn);
       return reply.redirect('/account', 303);
     } catch (error) {
       const problem = formProblem(error);
