@@ -12,6 +12,7 @@ import * as mfa from './migrations/010-mfa.ts';
 import * as oidcPayloadAccount from './migrations/011-oidc-payload-account.ts';
 import * as sessionAmr from './migrations/012-session-amr.ts';
 import * as outboxEraseSent from './migrations/013-outbox-erase-sent.ts';
+import * as pendingCredentialsIndex from './migrations/014-pending-credentials-index.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so nothing depends on the cwd. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '011-oidc-payload-account': oidcPayloadAccount,
   '012-session-amr': sessionAmr,
   '013-outbox-erase-sent': outboxEraseSent,
+  '014-pending-credentials-index': pendingCredentialsIndex,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

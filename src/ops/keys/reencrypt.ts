@@ -209,6 +209,12 @@ export interface BackgroundReencryption {
 /**
  * The server's background job: runs both purposes to completion when started and again whenever
  * the keyring changes, and otherwise reads nothing. Errors are logged and retried after a pause.
+ *
+ * A run that completes records the active version it brought everything onto (`meta`), and a
+ * start skips a purpose already recorded as done for the active version: finding nothing to do
+ * means reading every encrypted column, which on a million members takes seconds of database time
+ * that a starting node should not spend. A node that loads changed keys while running (`kick`)
+ * always runs, so rows written meanwhile by a node still on the older key are caught then.
  */
 export function createBackgroundReencryption(deps: ReencryptDeps, options: Omit<ReencryptOptions, 'shouldStop'> & { retryMs?: number } = {}): BackgroundReencryption {
   let started = false;
@@ -216,13 +222,17 @@ export function createBackgroundReencryption(deps: ReencryptDeps, options: Omit<
   let again = false;
   let running: Promise<void> | undefined;
   const stopping = new AbortController();
-  const run = async () => {
+  const run = async (atStart: boolean) => {
+    let skipDone = atStart;
     do {
       again = false;
       try {
         for (const purpose of ['field', 'index'] as const) {
+          const active = String(deps.keyring.current(purpose).version);
+          if (skipDone && (await readDoneVersion(deps.db, purpose)) === active) continue;
           const totals = await reencrypt(deps, purpose, { ...options, unref: true, shouldStop: () => stopped });
           if (totals.updated > 0) deps.logger?.info({ purpose, ...totals }, 'key rotation: stored data is on the active key');
+          if (!stopped && totals.failed === 0) await writeDoneVersion(deps.db, purpose, active);
         }
       } catch (error) {
         if (stopped) return;
@@ -230,24 +240,25 @@ export function createBackgroundReencryption(deps: ReencryptDeps, options: Omit<
         await sleep(options.retryMs ?? 30_000, undefined, { ref: false, signal: stopping.signal }).catch(() => undefined);
         again = true;
       }
+      skipDone = false;
     } while (again && !stopped);
   };
-  const kick = () => {
+  const launch = (atStart: boolean) => {
     if (!started || stopped) return;
     if (running) {
       again = true;
       return;
     }
-    running = run().finally(() => {
+    running = run(atStart).finally(() => {
       running = undefined;
     });
   };
   return {
     start() {
       started = true;
-      kick();
+      launch(true);
     },
-    kick,
+    kick: () => launch(false),
     async idle() {
       while (running) await running;
     },
@@ -257,4 +268,18 @@ export function createBackgroundReencryption(deps: ReencryptDeps, options: Omit<
       await running;
     },
   };
+}
+
+const doneKey = (purpose: ReencryptPurpose) => `reencrypted_${purpose}_version`;
+
+async function readDoneVersion(db: Kysely<Tables>, purpose: ReencryptPurpose): Promise<string | undefined> {
+  return (await db.selectFrom('meta').select('value').where('key', '=', doneKey(purpose)).executeTakeFirst())?.value;
+}
+
+async function writeDoneVersion(db: Kysely<Tables>, purpose: ReencryptPurpose, version: string): Promise<void> {
+  await db
+    .insertInto('meta')
+    .values({ key: doneKey(purpose), value: version })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: version }))
+    .execute();
 }
