@@ -88,7 +88,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   const cipher = createFieldCipher(keyring);
   const blindIndex = createBlindIndex(keyring);
   const store = createStore(database.db, cipher, blindIndex);
-  const sessionCache = createSessionCache({ ttlMs: 5_000, maxEntries: 100_000 });
+  const sessionCache = createSessionCache({ ttlMs: 5_000, maxEntries: 100_000, spread: 0.5 });
   store.changes.onChange((memberId) => sessionCache.forgetMember(memberId));
   // `metrics` is made further down; a job can only wait once the service runs.
   const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax, (ms) => metrics.hashWait.observe(ms / 1000));

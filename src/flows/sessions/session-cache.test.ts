@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Member } from '../../domain/member.ts';
@@ -32,4 +33,14 @@ test('the cache never grows past its bound', () => {
   assert.equal(cache.size(), 3);
   assert.equal(cache.get('h9', 1)?.session.id, 's9');
   assert.equal(cache.get('h0', 1), undefined);
+});
+
+test('with a spread, entries cached together expire at different times, none later than the lifetime', () => {
+  const cache = createSessionCache({ ttlMs: 1_000, maxEntries: 1_000, spread: 0.5 });
+  const hashes = Array.from({ length: 200 }, (_, i) => createHash('sha256').update(`token ${i}`).digest('base64url'));
+  for (const [i, hash] of hashes.entries()) cache.set(hash, { session: session(`s${i}`, `m${i}`), member: member(`m${i}`) }, 0);
+  assert.equal(hashes.filter((hash) => cache.get(hash, 499)).length, 200, 'all live for at least half the lifetime');
+  const atThreeQuarters = hashes.filter((hash) => cache.get(hash, 750)).length;
+  assert.ok(atThreeQuarters > 20 && atThreeQuarters < 180, `some but not all have expired at 3/4 (${atThreeQuarters})`);
+  assert.equal(hashes.filter((hash) => cache.get(hash, 1_000)).length, 0, 'none outlives the lifetime');
 });
