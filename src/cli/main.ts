@@ -1,16 +1,6 @@
 import { ConfigError } from '../config/load.ts';
 import { KeyringError } from '../crypto/keyring.ts';
 import { KeyringMismatchError } from '../store/keyring-check.ts';
-import { audit } from './commands/audit.ts';
-import { canary } from './commands/canary.ts';
-import { clients } from './commands/clients.ts';
-import { importCommand } from './commands/import.ts';
-import { incident } from './commands/incident.ts';
-import { keys } from './commands/keys.ts';
-import { maintenance } from './commands/maintenance.ts';
-import { migrate } from './commands/migrate.ts';
-import { serve } from './commands/serve.ts';
-import { webhooks } from './commands/webhooks.ts';
 
 const usage = `usage: playerpass <command>
 
@@ -29,31 +19,34 @@ commands:
 
 Settings come from PLAYERPASS_* environment variables; see the README.`;
 
+/** Each command's module is loaded only when that command runs: `playerpass help` or a `serve --workers` primary need none of the others. */
 async function main(args: string[]): Promise<number> {
   const [command = 'help'] = args;
+  const rest = args.slice(1);
+  const print = (line: string) => console.log(line);
   switch (command) {
     case 'serve':
-      await serve(args.slice(1));
+      await (await import('./commands/serve.ts')).serve(rest);
       return -1;
     case 'migrate':
-      await migrate((line) => console.log(line));
+      await (await import('./commands/migrate.ts')).migrate(print);
       return 0;
     case 'audit':
-      return audit(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/audit.ts')).audit(rest, print);
     case 'import':
-      return importCommand(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/import.ts')).importCommand(rest, print);
     case 'maintenance':
-      return maintenance(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/maintenance.ts')).maintenance(rest, print);
     case 'canary':
-      return canary(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/canary.ts')).canary(rest, print);
     case 'incident':
-      return incident(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/incident.ts')).incident(rest, print);
     case 'webhooks':
-      return webhooks(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/webhooks.ts')).webhooks(rest, print);
     case 'clients':
-      return clients(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/clients.ts')).clients(rest, print);
     case 'keys':
-      return keys(args.slice(1), (line) => console.log(line));
+      return (await import('./commands/keys.ts')).keys(rest, print);
     case 'help':
     case '--help':
     case '-h':

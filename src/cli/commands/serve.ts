@@ -1,6 +1,4 @@
-import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config/load.ts';
-import { buildServices } from '../../services.ts';
 import { migrate } from './migrate.ts';
 import { isWorkerPrimary, parseWorkers, superviseWorkers } from './workers.ts';
 
@@ -14,6 +12,8 @@ export async function serve(args: string[] = []): Promise<void> {
     superviseWorkers(workers, config, (line) => console.log(line));
     return;
   }
+  // Loaded here, not at the top: a supervising primary never serves, so it never loads the app.
+  const [{ buildServices }, { buildApp }] = await Promise.all([import('../../services.ts'), import('../../app.ts')]);
   const services = await buildServices(config);
   const app = await buildApp(services);
   services.mail.start();
