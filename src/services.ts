@@ -34,6 +34,7 @@ import { migrateToLatest } from './store/migrate.ts';
 import { createStore } from './store/store.ts';
 import { bridgeMemberChanges } from './store/member-changes-bridge.ts';
 import { createSessionCache } from './flows/sessions/session-cache.ts';
+import { createSessionTouches } from './flows/sessions/touch-buffer.ts';
 import { createLogger } from './logger.ts';
 import { createLegacyImport, type LegacyImport } from './ops/import/index.ts';
 import { createOidcService, type OidcService } from './oidc/service.ts';
@@ -90,6 +91,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
   const store = createStore(database.db, cipher, blindIndex);
   const sessionCache = createSessionCache({ ttlMs: 5_000, maxEntries: 100_000, spread: 0.5 });
   store.changes.onChange((memberId) => sessionCache.forgetMember(memberId));
+  const sessionTouches = createSessionTouches({ sessions: store.sessions, onError: (error) => logger.warn({ err: error }, 'could not record sessions last seen; will record later uses') });
   // `metrics` is made further down; a job can only wait once the service runs.
   const hashQueue = createWorkQueue(config.hashConcurrency, config.hashQueueMax, (ms) => metrics.hashWait.observe(ms / 1000));
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
@@ -150,6 +152,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     signInGuard,
     metrics,
     sessionCache,
+    sessionTouches,
     passwordPolicy,
     audit,
     capabilities,
@@ -189,6 +192,7 @@ export async function buildServices(config: Readonly<Config>, overrides: Service
     oidc,
     keys,
     async close() {
+      await sessionTouches.stop();
       await keys.close();
       await oidc.close();
       await legacyImport.idleWrapper.stop();

@@ -8,6 +8,7 @@ import type { AuditTrail } from '../ops/audit/trail.ts';
 import type { Capabilities } from '../ops/maintenance/capabilities.ts';
 import type { PasswordPolicy } from './shared/password-policy-port.ts';
 import type { SessionCache } from './sessions/session-cache.ts';
+import type { SessionTouches } from './sessions/touch-buffer.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -24,6 +25,7 @@ export interface FlowDeps {
   signInGuard: SignInGuard;
   metrics: Metrics;
   sessionCache: SessionCache;
+  sessionTouches: SessionTouches;
   passwordPolicy: PasswordPolicy;
   audit: AuditTrail;
   /** Maintenance switches: a flow calls `require` first, so the API and the pages both obey them. */

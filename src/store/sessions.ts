@@ -31,7 +31,8 @@ export interface NewSession {
 export interface SessionRepository {
   create(session: NewSession): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
-  touch(id: string, now: number): Promise<void>;
+  /** Sets the last-seen time of these sessions (src/flows/sessions/touch-buffer.ts). */
+  touchMany(ids: string[], now: number): Promise<void>;
   /** The member proved who they are again (password or second factor) at `now`: recent authentication. */
   reauthenticated(memberId: string, id: string, now: number): Promise<void>;
   listActive(memberId: string, now: number): Promise<SessionRecord[]>;
@@ -76,8 +77,10 @@ export function createSessionRepository(db: Kysely<Tables>, cipher: FieldCipher,
       const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row ? open(row) : undefined;
     },
-    async touch(id, now) {
-      await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+    async touchMany(ids, now) {
+      for (let start = 0; start < ids.length; start += 500) {
+        await db.updateTable('sessions').set({ last_seen_at: now }).where('id', 'in', ids.slice(start, start + 500)).where('last_seen_at', '<', now).execute();
+      }
     },
     async reauthenticated(memberId, id, now) {
       await db.updateTable('sessions').set({ authenticated_at: now }).where('id', '=', id).where('member_id', '=', memberId).execute();

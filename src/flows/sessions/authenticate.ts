@@ -8,7 +8,7 @@ export interface Authenticated {
   member: Member;
 }
 
-export type AuthenticateDeps = Pick<FlowDeps, 'store' | 'clock' | 'policy' | 'sessionCache'>;
+export type AuthenticateDeps = Pick<FlowDeps, 'store' | 'clock' | 'policy' | 'sessionCache' | 'sessionTouches'>;
 
 /** Writes last-seen at most this often, so a busy client does not turn every read into a write. */
 const TOUCH_EVERY_MS = 60_000;
@@ -32,7 +32,7 @@ export async function authenticate(deps: AuthenticateDeps, token: string): Promi
   if (session.revokedAt !== null || session.expiresAt <= now || session.lastSeenAt + deps.policy.sessionIdleMs <= now) return undefined;
   if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
     session.lastSeenAt = now;
-    await deps.store.sessions.touch(session.id, now);
+    deps.sessionTouches.note(session.id, now);
   }
   return auth;
 }
@@ -40,6 +40,8 @@ export async function authenticate(deps: AuthenticateDeps, token: string): Promi
 async function load(deps: AuthenticateDeps, tokenHash: string): Promise<Authenticated | undefined> {
   const session = await deps.store.sessions.findByTokenHash(tokenHash);
   if (!session || session.revokedAt !== null) return undefined;
+  // A use noted here but not yet written restarted the idle timer all the same.
+  session.lastSeenAt = Math.max(session.lastSeenAt, deps.sessionTouches.pending(session.id) ?? 0);
   const member = await deps.store.members.findById(session.memberId);
   if (!member || member.status !== 'active') return undefined;
   return { session, member };
