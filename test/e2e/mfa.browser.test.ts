@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
 import { joinVerified } from '../helpers/members.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
+import { freePort } from '../helpers/node-process.ts';
 
 /**
  * Second factors through the real pages in Chromium, with the DevTools virtual authenticator as the
@@ -16,17 +16,6 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const member = { displayName: 'Pia Passkey', email: 'pia.passkey@example.com', birthDate: '1994-03-08', password: 'pia has a long passphrase' };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 let t: TestApp;
 let browser: Browser;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
 import type { CaughtMail } from '../helpers/smtp-catcher.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
+import { freePort } from '../helpers/node-process.ts';
 
 /**
  * The server-rendered pages in a real Chromium, through the HTML forms only: join → verify → sign in →
@@ -26,18 +26,6 @@ const member = {
 const renamed = 'Nova Renamed';
 const newPassword = 'second passphrase for nova';
 
-/** A port nobody listens on right now (the app must know its public URL before it is built). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 interface ConsoleEntry {
   type: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import * as client from 'openid-client';
 import type { NewClient } from '../../src/oidc/clients.ts';
 import { buildTestApp, type TestApp } from './test-app.ts';
+import { freePort } from './node-process.ts';
 
 /** A relying party's callback origin: never listened on, the browser's requests to it are intercepted. */
 export const RP = 'http://rp.playerpass.test';
@@ -23,17 +23,6 @@ export async function startOidcApp(env: Record<string, string> = {}): Promise<Oi
   return { t, base, issuer: new URL(`${base}/oidc`) };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A relying party's pages for the browser to land on: any path answers 200 (the test reads the URL). */
 export async function startRelyingPartySite(): Promise<{ origin: string; close(): Promise<void> }> {
