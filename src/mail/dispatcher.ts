@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { ClaimedMail, OutboxRepository } from '../store/outbox.ts';
 import { renderMail, TemplateError, type RenderedMail } from './templates/index.ts';
 import type { MailTransport } from './transports/transport.ts';
+import { createDrainingWorker, type DrainingWorker } from '../ops/draining-worker.ts';
 
 export interface MailLogger {
   info(obj: object, msg?: string): void;
@@ -20,16 +21,8 @@ export interface MailDispatcherDeps {
   logger: MailLogger;
 }
 
-export interface MailDispatcher {
-  /** Polls the outbox every pollMs (first drain right away). The timer never keeps the process alive. */
-  start(): void;
-  /** Stops polling and waits for a running drain to finish. */
-  stop(): Promise<void>;
-  /** Wakes a started dispatcher to drain now, e.g. right after a mail was queued. No-op when not started. */
-  kick(): void;
-  /** Sends every due mail; resolves to how many were sent. Calls are serialised, never concurrent. */
-  drain(): Promise<number>;
-}
+/** The outbox workers' life cycle (src/ops/draining-worker.ts); `drain` resolves to how many mails were sent. */
+export type MailDispatcher = DrainingWorker;
 
 export const LEASE_MS = 60_000;
 export const BATCH_SIZE = 20;
@@ -64,11 +57,6 @@ export function createMailDispatcher(deps: MailDispatcherDeps): MailDispatcher {
   const context = { productName: deps.productName, publicUrl: deps.publicUrl };
   const from = formatFrom(deps.from, deps.productName);
 
-  let running: Promise<number> | undefined;
-  let queued: Promise<number> | undefined;
-  let started = false;
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
 
   async function deliver(mail: ClaimedMail): Promise<boolean> {
     const where = { outboxId: mail.id, template: mail.template, attempts: mail.attempts };
@@ -101,9 +89,9 @@ export function createMailDispatcher(deps: MailDispatcherDeps): MailDispatcher {
     return true;
   }
 
-  async function drainNow(): Promise<number> {
+  async function drainNow(stopping: () => boolean): Promise<number> {
     let sent = 0;
-    while (!stopping) {
+    while (!stopping()) {
       const claimedAt = clock.now();
       const batch = await outbox.claimDue(claimedAt, LEASE_MS, BATCH_SIZE);
       if (batch.length === 0) break;
@@ -117,69 +105,9 @@ export function createMailDispatcher(deps: MailDispatcherDeps): MailDispatcher {
     return sent;
   }
 
-  function runExclusive(): Promise<number> {
-    const run = drainNow().finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  }
-
-  function drain(): Promise<number> {
-    // While a follow-up is pending, it is the answer: starting a drain in the gap between the
-    // running one settling and the follow-up starting would run two at once.
-    if (queued) return queued;
-    if (!running) return runExclusive();
-    // One follow-up drain after the running one, shared by everyone who asks meanwhile: whatever
-    // was queued after the running drain last looked is picked up by it.
-    queued ??= running
-      .catch(() => 0)
-      .then(() => {
-        queued = undefined;
-        return runExclusive();
-      });
-    return queued;
-  }
-
-  function drainAndLog(): Promise<void> {
-    return drain().then(
-      () => undefined,
-      (error: unknown) => logger.error({ error: describeError(error) }, 'mail drain failed'),
-    );
-  }
-
-  function schedule(delayMs: number): void {
-    if (!started) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void drainAndLog().finally(() => {
-        if (timer === undefined) schedule(deps.pollMs);
-      });
-    }, delayMs);
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      schedule(0);
-    },
-    async stop() {
-      started = false;
-      clearTimeout(timer);
-      timer = undefined;
-      stopping = true;
-      try {
-        await Promise.allSettled([running, queued]);
-      } finally {
-        stopping = false;
-      }
-    },
-    kick() {
-      if (started) void drainAndLog();
-    },
-    drain,
-  };
+  return createDrainingWorker({
+    pollMs: deps.pollMs,
+    drainOnce: drainNow,
+    onError: (error) => logger.error({ error: describeError(error) }, 'mail drain failed'),
+  });
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../domain/clock.ts';
 import type { ClaimedDelivery, DeliveryRepository } from './deliveries.ts';
 import { checkWebhookUrl } from './registry.ts';
 import { signWebhook } from './signature.ts';
+import { createDrainingWorker, type DrainingWorker } from '../draining-worker.ts';
 
 export interface WebhookLogger {
   info(obj: object, msg?: string): void;
@@ -19,14 +20,8 @@ export interface WebhookDispatcherDeps {
   fetch?: typeof fetch;
 }
 
-/** Same life cycle as the mail dispatcher (src/mail/dispatcher.ts). */
-export interface WebhookDispatcher {
-  start(): void;
-  stop(): Promise<void>;
-  kick(): void;
-  /** Delivers every due delivery; resolves to how many were delivered. Calls are serialised. */
-  drain(): Promise<number>;
-}
+/** The outbox workers' life cycle (../draining-worker.ts); `drain` resolves to how many were delivered. */
+export type WebhookDispatcher = DrainingWorker;
 
 export const LEASE_MS = 60_000;
 export const BATCH_SIZE = 10;
@@ -53,11 +48,6 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const post = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? TIMEOUT_MS;
 
-  let running: Promise<number> | undefined;
-  let queued: Promise<number> | undefined;
-  let started = false;
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
 
   async function send(delivery: ClaimedDelivery): Promise<{ status: number | null; error?: string; permanent?: boolean }> {
     // Checked again at delivery: turning http:// off again stops deliveries to http:// receivers.
@@ -107,9 +97,9 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     return false;
   }
 
-  async function drainNow(): Promise<number> {
+  async function drainNow(stopping: () => boolean): Promise<number> {
     let delivered = 0;
-    while (!stopping) {
+    while (!stopping()) {
       const claimedAt = clock.now();
       const batch = await deliveries.claimDue(claimedAt, LEASE_MS, BATCH_SIZE);
       if (batch.length === 0) break;
@@ -121,65 +111,9 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     return delivered;
   }
 
-  function runExclusive(): Promise<number> {
-    const run = drainNow().finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  }
-
-  function drain(): Promise<number> {
-    if (queued) return queued;
-    if (!running) return runExclusive();
-    queued ??= running
-      .catch(() => 0)
-      .then(() => {
-        queued = undefined;
-        return runExclusive();
-      });
-    return queued;
-  }
-
-  function drainAndLog(): Promise<void> {
-    return drain().then(
-      () => undefined,
-      (error: unknown) => logger.error({ error: describeError(error) }, 'webhook drain failed'),
-    );
-  }
-
-  function schedule(delayMs: number): void {
-    if (!started) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void drainAndLog().finally(() => {
-        if (timer === undefined) schedule(deps.pollMs);
-      });
-    }, delayMs);
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      schedule(0);
-    },
-    async stop() {
-      started = false;
-      clearTimeout(timer);
-      timer = undefined;
-      stopping = true;
-      try {
-        await Promise.allSettled([running, queued]);
-      } finally {
-        stopping = false;
-      }
-    },
-    kick() {
-      if (started) void drainAndLog();
-    },
-    drain,
-  };
+  return createDrainingWorker({
+    pollMs: deps.pollMs,
+    drainOnce: drainNow,
+    onError: (error) => logger.error({ error: describeError(error) }, 'webhook drain failed'),
+  });
 }
