@@ -2,14 +2,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
 import { createBlindIndex } from '../../crypto/blind-index.ts';
 import { createFieldCipher } from '../../crypto/field-cipher.ts';
-import { loadKeyring } from '../../crypto/keyring.ts';
 import { createPasswordHasher } from '../../crypto/password-hasher.ts';
 import { createWorkQueue } from '../../crypto/work-queue.ts';
 import { addCanary, CanaryError, listCanaries } from '../../ops/canaries/add.ts';
-import { openDatabase } from '../../store/database.ts';
-import { checkKeyringMatches } from '../../store/keyring-check.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
 import { createStore } from '../../store/store.ts';
+import { withCheckedDatabase } from '../checked-database.ts';
 
 const usage = `usage: playerpass canary <add|list> [options]
   add --domain D [--count N]   create N (1–100, default 1) canary members with addresses at D, a
@@ -37,30 +34,26 @@ export async function canary(args: string[], print: (line: string) => void): Pro
   }
 
   const config = loadConfig();
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
-    await migrateToLatest(database.db);
-    const { keyring } = loadKeyring({ keysJson: config.keys, keyFile: config.keyFile });
-    await checkKeyringMatches(database.db, keyring);
-    const store = createStore(database.db, createFieldCipher(keyring), createBlindIndex(keyring));
-    if (verb === 'list') {
-      const canaries = await listCanaries(database.db, store);
-      for (const entry of canaries) print(`${entry.id}  ${entry.maskedEmail}  ${entry.status}`);
-      if (canaries.length === 0) print('no canaries');
+    return await withCheckedDatabase(config, async (database, keyring) => {
+      const store = createStore(database.db, createFieldCipher(keyring), createBlindIndex(keyring));
+      if (verb === 'list') {
+        const canaries = await listCanaries(database.db, store);
+        for (const entry of canaries) print(`${entry.id}  ${entry.maskedEmail}  ${entry.status}`);
+        if (canaries.length === 0) print('no canaries');
+        return 0;
+      }
+      const hasher = await createPasswordHasher(config.argon2, keyring, createWorkQueue(1, request.count));
+      for (let i = 0; i < request.count; i++) {
+        const added = await addCanary(store, hasher, { domain: request.domain });
+        print(`${added.id}  ${added.email}`);
+      }
+      print('These addresses are shown once (they are stored encrypted). Keep them out of any system that holds member data.');
       return 0;
-    }
-    const hasher = await createPasswordHasher(config.argon2, keyring, createWorkQueue(1, request.count));
-    for (let i = 0; i < request.count; i++) {
-      const added = await addCanary(store, hasher, { domain: request.domain });
-      print(`${added.id}  ${added.email}`);
-    }
-    print('These addresses are shown once (they are stored encrypted). Keep them out of any system that holds member data.');
-    return 0;
+    });
   } catch (error) {
     if (!(error instanceof CanaryError)) throw error;
     print(`playerpass canary: ${error.message}`);
     return 2;
-  } finally {
-    await database.close();
   }
 }

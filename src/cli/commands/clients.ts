@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
-import { loadKeyring } from '../../crypto/keyring.ts';
 import { ClientInputError, createClientRegistry, GRANT_TYPES, type ClientRecord, type GrantType } from '../../oidc/clients.ts';
 import { OIDC_SCOPES, type OidcScope } from '../../oidc/scopes.ts';
-import { openDatabase } from '../../store/database.ts';
-import { checkKeyringMatches } from '../../store/keyring-check.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
+import { withCheckedDatabase } from '../checked-database.ts';
 
 const usage = `usage: playerpass clients <add|list|remove> [options]
   add --name NAME --type public|confidential [--redirect-uri URI]… [--logout-uri URI]…
@@ -46,48 +43,44 @@ export async function clients(args: string[], print: (line: string) => void): Pr
   }
 
   const config = loadConfig();
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
-    await migrateToLatest(database.db);
-    const { keyring } = loadKeyring({ keysJson: config.keys, keyFile: config.keyFile });
-    await checkKeyringMatches(database.db, keyring);
-    const registry = createClientRegistry(database.db);
-    if (verb === 'add') {
-      const { values } = parsed;
-      const { client, secret } = await registry.add({
-        name: values.name!,
-        type: values.type as 'public' | 'confidential',
-        redirectUris: values['redirect-uri'] ?? [],
-        postLogoutRedirectUris: values['logout-uri'] ?? [],
-        ...(values.grant !== undefined ? { grantTypes: list(values.grant) as GrantType[] } : {}),
-        ...(values.scopes !== undefined ? { scopes: list(values.scopes) as OidcScope[] } : {}),
-        firstParty: values['first-party'] === true,
-      });
-      print(describe(client));
-      print(`client_id: ${client.clientId}`);
-      if (secret) print(`client_secret (shown once, keep it in the client's secret store): ${secret}`);
-      print(`issuer: ${config.publicUrl}/oidc (discovery: ${config.publicUrl}/oidc/.well-known/openid-configuration)`);
-      return 0;
-    }
-    if (verb === 'remove') {
-      const [clientId] = parsed.positionals;
-      if (await registry.remove(clientId!)) {
-        print(`client ${clientId} removed`);
+    return await withCheckedDatabase(config, async (database, keyring) => {
+      const registry = createClientRegistry(database.db);
+      if (verb === 'add') {
+        const { values } = parsed;
+        const { client, secret } = await registry.add({
+          name: values.name!,
+          type: values.type as 'public' | 'confidential',
+          redirectUris: values['redirect-uri'] ?? [],
+          postLogoutRedirectUris: values['logout-uri'] ?? [],
+          ...(values.grant !== undefined ? { grantTypes: list(values.grant) as GrantType[] } : {}),
+          ...(values.scopes !== undefined ? { scopes: list(values.scopes) as OidcScope[] } : {}),
+          firstParty: values['first-party'] === true,
+        });
+        print(describe(client));
+        print(`client_id: ${client.clientId}`);
+        if (secret) print(`client_secret (shown once, keep it in the client's secret store): ${secret}`);
+        print(`issuer: ${config.publicUrl}/oidc (discovery: ${config.publicUrl}/oidc/.well-known/openid-configuration)`);
         return 0;
       }
-      print(`playerpass clients: no client ${clientId}`);
-      return 1;
-    }
-    const all = await registry.list();
-    for (const client of all) print(describe(client));
-    if (all.length === 0) print('no clients');
-    return 0;
+      if (verb === 'remove') {
+        const [clientId] = parsed.positionals;
+        if (await registry.remove(clientId!)) {
+          print(`client ${clientId} removed`);
+          return 0;
+        }
+        print(`playerpass clients: no client ${clientId}`);
+        return 1;
+      }
+      const all = await registry.list();
+      for (const client of all) print(describe(client));
+      if (all.length === 0) print('no clients');
+      return 0;
+    });
   } catch (error) {
     if (!(error instanceof ClientInputError)) throw error;
     print(`playerpass clients: ${error.message}`);
     return 2;
-  } finally {
-    await database.close();
   }
 }
 

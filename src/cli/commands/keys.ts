@@ -4,14 +4,12 @@ import { loadConfig, type Config } from '../../config/load.ts';
 import { createBlindIndex } from '../../crypto/blind-index.ts';
 import { createFieldCipher } from '../../crypto/field-cipher.ts';
 import { activateKeyVersion, addKeyVersion, isKeyPurpose, retireKeyVersion, writeKeyFile } from '../../crypto/keyring-file.ts';
-import { keyringFromJson, KeyringError, loadKeyring, type KeyPurpose } from '../../crypto/keyring.ts';
+import { keyringFromJson, KeyringError, type KeyPurpose } from '../../crypto/keyring.ts';
 import { ACTIVATE_AFTER_MS, createSigningKeys, type SigningKeyInfo } from '../../oidc/keys.ts';
 import { reencrypt, type ReencryptPurpose } from '../../ops/keys/reencrypt.ts';
 import { retireRefusal } from '../../ops/keys/retire.ts';
 import { keyUsage, type PurposeUsage } from '../../ops/keys/usage.ts';
-import { openDatabase, type Database } from '../../store/database.ts';
-import { checkKeyringMatches } from '../../store/keyring-check.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
+import { withCheckedDatabase } from '../checked-database.ts';
 
 const usage = `usage: playerpass keys <command>
   status                        per purpose: the key versions, the active one, and how many rows still use each
@@ -59,14 +57,14 @@ export async function keys(args: string[], print: (line: string) => void, note: 
         return { json: activateKeyVersion(added.json, purpose!, added.version), done: `${purpose} key version ${added.version} added and active${afterActivation(purpose!)}` };
       });
     case 'status':
-      return withDatabase(config, async (database, keyring) => {
+      return withCheckedDatabase(config, async (database, keyring) => {
         for (const line of describeUsage(await keyUsage(database.db, keyring))) print(line);
         const signing = await createSigningKeys(database.db, createFieldCipher(keyring)).list();
         print(`oidc    ${signing.filter((key) => key.retiredAt === null).length} published signing keys (playerpass keys list oidc)`);
         return 0;
       });
     case 'reencrypt':
-      return withDatabase(config, async (database, keyring) => {
+      return withCheckedDatabase(config, async (database, keyring) => {
         const deps = { db: database.db, keyring, cipher: createFieldCipher(keyring), index: createBlindIndex(keyring) };
         for (const which of purpose ? [purpose as ReencryptPurpose] : (['field', 'index'] as const)) {
           const [before] = await keyUsage(database.db, keyring, [which]);
@@ -89,7 +87,7 @@ export async function keys(args: string[], print: (line: string) => void, note: 
         return 0;
       });
     case 'retire':
-      return withDatabase(config, async (database, keyring) => {
+      return withCheckedDatabase(config, async (database, keyring) => {
         const refusal = await retireRefusal(database.db, keyring, purpose!, version!);
         if (refusal) {
           note(`playerpass keys: not retired: ${refusal}`);
@@ -174,18 +172,6 @@ function write(config: Config, print: (line: string) => void, note: (line: strin
   return 0;
 }
 
-async function withDatabase(config: Config, work: (database: Database, keyring: ReturnType<typeof loadKeyring>['keyring']) => Promise<number>): Promise<number> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  try {
-    await migrateToLatest(database.db);
-    const { keyring } = loadKeyring({ keysJson: config.keys, keyFile: config.keyFile });
-    await checkKeyringMatches(database.db, keyring);
-    return await work(database, keyring);
-  } finally {
-    await database.close();
-  }
-}
-
 export function describeUsage(usages: PurposeUsage[]): string[] {
   const lines: string[] = [];
   for (const usage of usages) {
@@ -208,7 +194,7 @@ export function describeUsage(usages: PurposeUsage[]): string[] {
 
 async function oidcKeys(verb: 'rotate' | 'list', print: (line: string) => void): Promise<number> {
   const config = loadConfig();
-  return withDatabase(config, async (database, keyring) => {
+  return withCheckedDatabase(config, async (database, keyring) => {
     const signingKeys = createSigningKeys(database.db, createFieldCipher(keyring));
     if (verb === 'rotate') {
       await signingKeys.load();

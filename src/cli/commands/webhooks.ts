@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
 import { createFieldCipher } from '../../crypto/field-cipher.ts';
-import { loadKeyring } from '../../crypto/keyring.ts';
 import { systemClock } from '../../domain/clock.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../ops/webhooks/events.ts';
 import { createWebhookRegistry, WebhookError } from '../../ops/webhooks/registry.ts';
-import { openDatabase } from '../../store/database.ts';
-import { checkKeyringMatches } from '../../store/keyring-check.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
+import { withCheckedDatabase } from '../checked-database.ts';
 
 const usage = `usage: playerpass webhooks <add|list|remove> [options]
   add --url URL --events TYPE[,TYPE…]|*   register an https:// endpoint; prints its signing secret once
@@ -36,38 +33,34 @@ export async function webhooks(args: string[], print: (line: string) => void): P
   }
 
   const config = loadConfig();
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
-    await migrateToLatest(database.db);
-    const { keyring } = loadKeyring({ keysJson: config.keys, keyFile: config.keyFile });
-    await checkKeyringMatches(database.db, keyring);
-    const registry = createWebhookRegistry({ db: database.db, cipher: createFieldCipher(keyring), clock: systemClock, allowHttp: config.webhooksAllowHttp });
-    if (verb === 'add') {
-      const { webhook, secret } = await registry.add({ url: parsed.url!, events: parsed.events!.split(',') });
-      print(`webhook ${webhook.id}  ${webhook.url}  events ${webhook.events.join(',')}`);
-      print(`signing secret (shown once, keep it in the receiver's secret store): ${secret}`);
-      return 0;
-    }
-    if (verb === 'remove') {
-      if (await registry.remove(parsed.id!)) {
-        print(`webhook ${parsed.id} removed`);
+    return await withCheckedDatabase(config, async (database, keyring) => {
+      const registry = createWebhookRegistry({ db: database.db, cipher: createFieldCipher(keyring), clock: systemClock, allowHttp: config.webhooksAllowHttp });
+      if (verb === 'add') {
+        const { webhook, secret } = await registry.add({ url: parsed.url!, events: parsed.events!.split(',') });
+        print(`webhook ${webhook.id}  ${webhook.url}  events ${webhook.events.join(',')}`);
+        print(`signing secret (shown once, keep it in the receiver's secret store): ${secret}`);
         return 0;
       }
-      print(`playerpass webhooks: no active webhook ${parsed.id}`);
-      return 1;
-    }
-    const all = await registry.list();
-    for (const webhook of all) {
-      const state = webhook.disabledAt === null ? 'active' : `removed ${new Date(webhook.disabledAt).toISOString()}`;
-      print(`${webhook.id}  ${webhook.url}  events ${webhook.events.join(',')}  ${state}`);
-    }
-    if (all.length === 0) print('no webhooks');
-    return 0;
+      if (verb === 'remove') {
+        if (await registry.remove(parsed.id!)) {
+          print(`webhook ${parsed.id} removed`);
+          return 0;
+        }
+        print(`playerpass webhooks: no active webhook ${parsed.id}`);
+        return 1;
+      }
+      const all = await registry.list();
+      for (const webhook of all) {
+        const state = webhook.disabledAt === null ? 'active' : `removed ${new Date(webhook.disabledAt).toISOString()}`;
+        print(`${webhook.id}  ${webhook.url}  events ${webhook.events.join(',')}  ${state}`);
+      }
+      if (all.length === 0) print('no webhooks');
+      return 0;
+    });
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
     print(`playerpass webhooks: ${error.message}`);
     return 2;
-  } finally {
-    await database.close();
   }
 }
